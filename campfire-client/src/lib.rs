@@ -1,0 +1,1 @@
+//! campfire-client (work in progress).

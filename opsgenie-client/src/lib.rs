@@ -1,0 +1,1 @@
+//! opsgenie-client (work in progress).

@@ -1,0 +1,1 @@
+//! statuspage-client (work in progress).
