@@ -1,1 +1,24 @@
-//! campfire-client (work in progress).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+mod macros;
+
+pub mod classic;
+mod client;
+mod error;
+mod ids;
+mod mention;
+pub mod once;
+mod retry;
+
+pub use client::FilePart;
+pub use error::{ApiError, Error, Result};
+pub use ids::{AccountId, BoostId, MessageId, RoomId, UploadId, UserId};
+pub use mention::{
+    MENTION_CONTENT_TYPE, addressed_command, escape_html, mention_html, strip_mention,
+    strip_mentions_html, text_to_html,
+};
+pub use retry::RetryPolicy;

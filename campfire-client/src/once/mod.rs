@@ -1,0 +1,266 @@
+//! The current, self-hosted Campfire (`once-campfire`): a bot posts with its bot key and hears commands
+//! through an outgoing webhook.
+//!
+//! ```no_run
+//! use campfire_client::once::BotClient;
+//!
+//! # async fn run() -> campfire_client::Result<()> {
+//! let bot = BotClient::new("https://chat.example.com", "12-Xy7Qa9LmPz3K")?;
+//! let posted = bot.post_text(7, "Deploy finished <api> & <web>").await?;
+//! println!("posted message {:?}", posted.id);
+//! # Ok(())
+//! # }
+//! ```
+
+mod key;
+mod messages;
+mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use url::Url;
+
+use crate::client::{
+    Auth, CommonOptions, Core, Request, Response, join_segments, parse_base_url,
+};
+use crate::error::{Error, Result};
+use crate::ids::RoomId;
+use crate::retry::RetryPolicy;
+
+pub use key::BotKey;
+pub use messages::{
+    Boost, BoostedMessage, Creator, ListMessages, Message, MessageBody, MessagesPage, PageCursor,
+    PostedMessage, Role, RoomRef,
+};
+pub use webhook::{
+    EventKind, Reply, RoomPath, WebhookBody, WebhookEvent, WebhookMessage, WebhookRoom, WebhookUser,
+};
+
+/// A client for one bot on one Campfire server. Cheap to clone (one `Arc` inside), `Send + Sync`.
+///
+/// The bot key sits in the URL path of every call (that is how Campfire authenticates bots), so this client
+/// strips URLs from every error and never logs one; its `Debug` shows the bot's user id only.
+#[derive(Clone)]
+pub struct BotClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    core: Core,
+    base: Url,
+    key: BotKey,
+}
+
+impl std::fmt::Debug for BotClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotClient")
+            .field("base_url", &self.inner.base.as_str())
+            .field("key", &self.inner.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BotClient {
+    /// A client with the default options for the server at `base_url` and the bot key
+    /// `"{user_id}-{token}"` (shown on the bot's settings page).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the URL or the key is malformed; nothing is sent.
+    ///
+    /// ```no_run
+    /// # fn run() -> campfire_client::Result<()> {
+    /// let bot = campfire_client::once::BotClient::new("https://chat.example.com", "12-Xy7Qa9LmPz3K")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(base_url: &str, bot_key: &str) -> Result<Self> {
+        Self::builder(base_url, bot_key).build()
+    }
+
+    /// A builder for every other option.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// # fn run() -> campfire_client::Result<()> {
+    /// let bot = campfire_client::once::BotClient::builder("https://chat.example.com", "12-Xy7Qa9LmPz3K")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .user_agent("opsbot/1.0 (ops@example.com)")
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder(base_url: &str, bot_key: &str) -> BotClientBuilder {
+        BotClientBuilder {
+            base_url: base_url.to_owned(),
+            key: BotKey::parse(bot_key),
+            options: CommonOptions::new(default_user_agent()),
+        }
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The bot key (its `Debug` is redacted).
+    pub fn key(&self) -> &BotKey {
+        &self.inner.key
+    }
+
+    /// `{base}/rooms/{room}/{key}/{extra...}`.
+    fn room_url(&self, room: RoomId, extra: &[&str]) -> Result<Url> {
+        let room = room.to_string();
+        let key = self.inner.key.expose();
+        let mut segments: Vec<&str> = vec!["rooms", room.as_str(), key.as_str()];
+        segments.extend_from_slice(extra);
+        join_segments(&self.inner.base, &segments)
+    }
+
+    async fn send(&self, request: Request, newer_only: Option<&'static str>) -> Result<Response> {
+        let response = self.inner.core.execute(request).await?;
+        self.check(response, newer_only)
+    }
+
+    /// Maps the statuses every bot call shares: a redirect (to `/session/new`) is a rejected key, a 404 on a
+    /// route only newer servers have is [`Error::Unsupported`].
+    fn check(&self, response: Response, newer_only: Option<&'static str>) -> Result<Response> {
+        if response.final_path.ends_with("/session/new") {
+            return Err(rejected_key());
+        }
+        match response.status {
+            200..=299 => Ok(response),
+            300..=399 => {
+                let to_login = response
+                    .header("location")
+                    .is_none_or(|l| l.contains("/session"));
+                if to_login {
+                    Err(rejected_key())
+                } else {
+                    Err(Error::UnexpectedResponse {
+                        status: response.status,
+                        reason: "redirect that is not to the login page".into(),
+                    })
+                }
+            }
+            404 => match newer_only {
+                Some(operation) => Err(Error::Unsupported { operation }),
+                None => Err(response.api_error()),
+            },
+            _ => Err(response.api_error()),
+        }
+    }
+}
+
+fn rejected_key() -> Error {
+    Error::Authentication {
+        reason: "the bot key was rejected (redirect to /session/new)".into(),
+    }
+}
+
+fn default_user_agent() -> String {
+    format!(
+        "{}/{} (+{})",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
+/// Builds a [`BotClient`].
+#[derive(Debug)]
+#[must_use]
+pub struct BotClientBuilder {
+    base_url: String,
+    key: Result<BotKey>,
+    options: CommonOptions,
+}
+
+impl BotClientBuilder {
+    /// Replaces the server's base URL.
+    pub fn base_url(mut self, url: &str) -> Self {
+        url.clone_into(&mut self.base_url);
+        self
+    }
+
+    /// The timeout of each attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `campfire-client/<version> (+<repository>)`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.options.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses a caller-supplied `reqwest::Client` (the timeout above still applies per request). Configure it not
+    /// to follow redirects; a followed redirect to `/session/new` is still reported as a rejected key.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.options.http = Some(client);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = policy;
+        self
+    }
+
+    /// The largest answer that is read (default 16 MiB); a larger one is [`Error::BodyTooLarge`].
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.options.max_response_bytes = limit;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a malformed base URL, bot key or user agent;
+    /// [`Error::Transport`] when the HTTP client cannot be created.
+    pub fn build(self) -> Result<BotClient> {
+        let key = self.key?;
+        let base = parse_base_url("base_url", &self.base_url)?;
+        let core = Core::new(self.options, Auth::InPath, false, true)?;
+        Ok(BotClient {
+            inner: Arc::new(Inner { core, base, key }),
+        })
+    }
+}
+
+pub(crate) fn request(method: Method, url: Url, template: &'static str) -> Request {
+    Request::new(method, url, template)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<BotClient>();
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let bot = BotClient::new("https://chat.example.com", "12-FakeToken0001");
+        let text = format!("{bot:?}");
+        assert!(text.contains("BotClient"), "{text}");
+        assert!(!text.contains("FakeToken0001"), "{text}");
+    }
+
+    #[test]
+    fn malformed_input_is_rejected() {
+        assert!(matches!(
+            BotClient::new("https://chat.example.com", "nonsense"),
+            Err(Error::InvalidInput { field: "bot_key", .. })
+        ));
+        assert!(matches!(
+            BotClient::new("not a url", "12-FakeToken0001"),
+            Err(Error::InvalidInput { field: "base_url", .. })
+        ));
+    }
+}
