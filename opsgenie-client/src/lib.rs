@@ -1,1 +1,24 @@
-//! opsgenie-client (work in progress).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod macros;
+
+pub mod alerts;
+mod client;
+mod common;
+mod error;
+pub mod ids;
+pub mod requests;
+mod retry;
+
+pub use alerts::{
+    Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
+    Responder, ResponderType,
+};
+pub use client::{Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
+pub use common::{NamedRef, Order, UserRef};
+pub use error::{ApiError, Error, RequestFailure, Result};
+pub use ids::{AlertId, EntityId, IncidentId, RequestId, ScheduleId};
+pub use requests::{RequestHandle, RequestKind, RequestStatus};
+pub use retry::RetryPolicy;

@@ -1,0 +1,839 @@
+//! The client, its builder and the request core every call goes through.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::error::{Error, Result, api_error};
+use crate::macros::vendor_enum;
+use crate::retry::{
+    FailureClass, Idempotency, RetryBudget, RetryPolicy, classify_status, classify_transport,
+    parse_retry_after, should_retry,
+};
+
+const US_BASE: &str = "https://api.opsgenie.com/";
+const EU_BASE: &str = "https://api.eu.opsgenie.com/";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+const DEFAULT_MAX_CONCURRENCY: usize = 16;
+const DEFAULT_OUTCOME_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Opsgenie region of an account. EU accounts must use the EU endpoint.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Region {
+    /// `https://api.opsgenie.com` (the default).
+    #[default]
+    Us,
+    /// `https://api.eu.opsgenie.com`.
+    Eu,
+}
+
+impl Region {
+    /// The API base URL of the region.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => US_BASE,
+            Region::Eu => EU_BASE,
+        }
+    }
+}
+
+vendor_enum!(
+    /// The `X-RateLimit-State` header.
+    RateLimitState {
+        /// Under the limit.
+        Ok => "OK",
+        /// Over the limit: requests are refused with 429.
+        Throttled => "THROTTLED",
+    }
+);
+
+/// The `X-RateLimit-*` headers of an answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitInfo {
+    /// `X-RateLimit-State`.
+    pub state: Option<RateLimitState>,
+    /// `X-RateLimit-Reason` (which bucket, for example `ACCOUNT` or `INTEGRATION`).
+    pub reason: Option<String>,
+    /// `X-RateLimit-Period-In-Sec`: 60 for the minute bucket, 1 for the second bucket.
+    pub period_in_sec: Option<u64>,
+}
+
+impl RateLimitInfo {
+    fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.trim().to_owned())
+        };
+        let info = RateLimitInfo {
+            state: get("x-ratelimit-state").map(|s| match s.parse::<RateLimitState>() {
+                Ok(state) => state,
+                Err(never) => match never {},
+            }),
+            reason: get("x-ratelimit-reason"),
+            period_in_sec: get("x-ratelimit-period-in-sec").and_then(|s| s.parse().ok()),
+        };
+        (info != RateLimitInfo::default()).then_some(info)
+    }
+}
+
+/// The API key. Its `Debug` never shows the value.
+#[derive(Clone)]
+struct ApiKey(String);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A client for the Opsgenie REST API.
+///
+/// Cheap to clone (one `Arc` inside); clones share the connection pool, the retry budget,
+/// the concurrency limit and the throttling state.
+///
+/// ```no_run
+/// # async fn run() -> opsgenie_client::Result<()> {
+/// use opsgenie_client::{Client, Region};
+///
+/// let client = Client::builder("00000000-fake-key").region(Region::Eu).build()?;
+/// let open = client.alerts().count().query("status:open").await?;
+/// println!("{open} open alerts");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    key: ApiKey,
+    auth: HeaderValue,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    max_response_bytes: usize,
+    limiter: Limiter,
+    not_before: Mutex<Option<Instant>>,
+    rate_limit: Mutex<Option<RateLimitInfo>>,
+    outcome_timeout: Duration,
+    poll_initial: Duration,
+    poll_max: Duration,
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    key: ApiKey,
+    region: Region,
+    base_url: Option<String>,
+    timeout: Duration,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    max_response_bytes: usize,
+    max_concurrency: usize,
+    adaptive: bool,
+    outcome_timeout: Duration,
+    poll_initial: Duration,
+    poll_max: Duration,
+}
+
+impl Client {
+    /// A client for the US region with default settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the key is empty or not valid in a header.
+    ///
+    /// ```no_run
+    /// # fn run() -> opsgenie_client::Result<()> {
+    /// let client = opsgenie_client::Client::new("00000000-fake-key")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new(api_key: impl Into<String>) -> Result<Client> {
+        Client::builder(api_key).build()
+    }
+
+    /// A builder for a client with non-default settings.
+    pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            key: ApiKey(api_key.into()),
+            region: Region::Us,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: None,
+            http: None,
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            adaptive: true,
+            outcome_timeout: DEFAULT_OUTCOME_TIMEOUT,
+            poll_initial: Duration::from_millis(200),
+            poll_max: Duration::from_secs(2),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The `X-RateLimit-*` headers of the most recent answer that carried them.
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        lock(&self.inner.rate_limit).clone()
+    }
+
+    /// The current number of requests the client lets run at once (lowered when throttled,
+    /// raised again as requests succeed, never above the configured maximum).
+    pub fn current_concurrency(&self) -> usize {
+        lock(&self.inner.limiter.state).limit
+    }
+
+    /// The configured maximum number of requests in flight at once.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.limiter.max
+    }
+
+    pub(crate) fn outcome_timeout(&self) -> Duration {
+        self.inner.outcome_timeout
+    }
+
+    pub(crate) fn poll_backoff(&self) -> (Duration, Duration) {
+        (self.inner.poll_initial, self.inner.poll_max)
+    }
+
+    /// Whether `text` contains the API key (used by tests of redaction).
+    #[doc(hidden)]
+    pub fn __leaks_key(&self, text: &str) -> bool {
+        !self.inner.key.0.is_empty() && text.contains(&self.inner.key.0)
+    }
+
+    fn url(&self, segments: &[String], query: &[(&'static str, String)]) -> Result<Url> {
+        let mut url = self.inner.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| Error::invalid("base_url", "cannot be a base"))?;
+            path.pop_if_empty();
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sends a request through retries, throttling and the concurrency limit; returns a 2xx answer.
+    pub(crate) async fn execute(&self, req: Req) -> Result<Raw> {
+        let url = self.url(&req.segments, &req.query)?;
+        let span = tracing::debug_span!(
+            "opsgenie.request",
+            method = %req.method,
+            path = req.template,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        self.execute_inner(req, url).instrument(span).await
+    }
+
+    async fn execute_inner(&self, req: Req, url: Url) -> Result<Raw> {
+        let inner = &self.inner;
+        let policy = &inner.retry;
+        let mut attempt: u32 = 0;
+        let mut waited = Duration::ZERO;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            self.wait_until_allowed().await;
+            let outcome = {
+                let _permit = inner.limiter.acquire().await;
+                self.attempt(&req, &url).await
+            };
+            let (class, error, retry_after) = match outcome {
+                Ok(raw) => {
+                    tracing::Span::current().record("status", raw.status);
+                    if let Some(info) = &raw.rate_limit {
+                        *lock(&inner.rate_limit) = Some(info.clone());
+                    }
+                    if (200..300).contains(&raw.status) {
+                        inner.budget.refund();
+                        inner.limiter.on_success();
+                        return Ok(raw);
+                    }
+                    let class = classify_status(raw.status);
+                    let retry_after = raw.header("retry-after").and_then(parse_retry_after);
+                    if class == FailureClass::Throttling {
+                        let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+                        self.throttle(delay);
+                    }
+                    (class, raw.into_error(), retry_after)
+                }
+                Err(AttemptError::Transport(e)) => {
+                    (classify_transport(&e), Error::Transport(e.without_url()), None)
+                }
+                Err(AttemptError::Timeout) => (
+                    FailureClass::TimedOut,
+                    Error::Timeout {
+                        after: inner.timeout,
+                    },
+                    None,
+                ),
+                Err(AttemptError::Other(e)) => return Err(e),
+            };
+            if !should_retry(class, req.idempotency) || attempt >= policy.max_attempts() {
+                tracing::warn!(attempt, ?class, "giving up: {error}");
+                return Err(error);
+            }
+            let delay = match retry_after {
+                Some(d) if d > policy.max_retry_after() => {
+                    tracing::warn!(attempt, ?d, "giving up: retry-after too long");
+                    return Err(error);
+                }
+                Some(d) => d,
+                None => policy.backoff(attempt),
+            };
+            if waited + delay > policy.max_total_delay() {
+                tracing::warn!(attempt, "giving up: total retry delay exhausted");
+                return Err(error);
+            }
+            if !inner.budget.try_withdraw(class) {
+                tracing::warn!(attempt, "giving up: retry budget exhausted");
+                return Err(error);
+            }
+            tracing::debug!(attempt, ?class, ?delay, "retrying: {error}");
+            waited += delay;
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Makes every request of this client wait `delay` (the client-wide throttle).
+    fn throttle(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut not_before = lock(&self.inner.not_before);
+        let already_throttled = not_before.is_some_and(|t| t > Instant::now());
+        if !already_throttled {
+            self.inner.limiter.on_throttle();
+        }
+        if not_before.is_none_or(|t| t < until) {
+            *not_before = Some(until);
+        }
+    }
+
+    async fn wait_until_allowed(&self) {
+        loop {
+            let until = *lock(&self.inner.not_before);
+            match until {
+                Some(t) if t > Instant::now() => tokio::time::sleep_until(t).await,
+                _ => return,
+            }
+        }
+    }
+
+    async fn attempt(&self, req: &Req, url: &Url) -> Result<Raw, AttemptError> {
+        let inner = &self.inner;
+        let mut builder = inner
+            .http
+            .request(req.method.clone(), url.clone())
+            .header(reqwest::header::AUTHORIZATION, inner.auth.clone())
+            .header(reqwest::header::USER_AGENT, inner.user_agent.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(inner.timeout);
+        if let Some(body) = &req.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let limit = inner.max_response_bytes;
+        let work = async move {
+            let mut response = builder.send().await.map_err(AttemptError::Transport)?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
+                return Err(AttemptError::Other(Error::BodyTooLarge { limit }));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+                if body.len() + chunk.len() > limit {
+                    return Err(AttemptError::Other(Error::BodyTooLarge { limit }));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let rate_limit = RateLimitInfo::from_headers(&headers);
+            Ok(Raw {
+                status,
+                headers,
+                body: Bytes::from(body),
+                rate_limit,
+            })
+        };
+        match tokio::time::timeout(inner.timeout, work).await {
+            Ok(Err(AttemptError::Transport(e))) if e.is_timeout() => Err(AttemptError::Timeout),
+            Ok(result) => result,
+            Err(_) => Err(AttemptError::Timeout),
+        }
+    }
+
+    /// Sends and decodes `{"data": T}`.
+    pub(crate) async fn get_data<T: DeserializeOwned>(&self, req: Req) -> Result<T> {
+        let raw = self.execute(req).await?;
+        raw.decode::<DataEnvelope<T>>().map(|e| e.data)
+    }
+}
+
+enum AttemptError {
+    Transport(reqwest::Error),
+    Timeout,
+    Other(Error),
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl ClientBuilder {
+    /// The account's region (US by default). Ignored when [`base_url`](Self::base_url) is set.
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// Sends requests to another base URL (a proxy, a test server, a fake).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The timeout of one attempt, from sending to the end of the body. Default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header. Default `opsgenie-client/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Uses a caller-supplied `reqwest::Client` (the client's timeout still applies per request).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How failed attempts are retried. Default [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest answer body the client reads. Default 16 MiB.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The most requests this client (and its clones) has in flight at once. Default 16.
+    ///
+    /// When Opsgenie throttles (429) the client halves its limit and every request waits out
+    /// the throttle; successes raise the limit again, one step per window, up to this maximum.
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.max_concurrency = limit.max(1);
+        self
+    }
+
+    /// Whether the concurrency limit adapts to throttling (default true). When false the limit
+    /// stays at [`max_concurrency`](Self::max_concurrency); throttling still pauses the whole client.
+    pub fn adaptive_concurrency(mut self, adaptive: bool) -> Self {
+        self.adaptive = adaptive;
+        self
+    }
+
+    /// How long [`RequestHandle::wait`](crate::RequestHandle::wait) waits for an outcome. Default 30 s.
+    pub fn outcome_timeout(mut self, timeout: Duration) -> Self {
+        self.outcome_timeout = timeout;
+        self
+    }
+
+    /// The first and the largest delay between polls of an asynchronous request's outcome
+    /// (jittered, doubling). Default 200 ms and 2 s.
+    pub fn outcome_poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.poll_initial = initial;
+        self.poll_max = max.max(initial);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty or malformed key, a base URL that does not parse
+    /// or is not http(s), or a user agent not valid in a header.
+    ///
+    /// ```no_run
+    /// # fn run() -> opsgenie_client::Result<()> {
+    /// use std::time::Duration;
+    /// let client = opsgenie_client::Client::builder("00000000-fake-key")
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        if self.key.0.trim().is_empty() {
+            return Err(Error::invalid("api_key", "must not be empty"));
+        }
+        let mut auth = HeaderValue::from_str(&format!("GenieKey {}", self.key.0))
+            .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
+        auth.set_sensitive(true);
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("opsgenie-client/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid("user_agent", "not valid in a header"))?;
+        let base_text = self
+            .base_url
+            .unwrap_or_else(|| self.region.base_url().to_owned());
+        let base = Url::parse(&base_text)
+            .map_err(|e| Error::invalid("base_url", format!("does not parse: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(Error::invalid("base_url", "must be an http or https URL"));
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .build()
+                .map_err(|e| Error::Transport(e.without_url()))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                key: self.key,
+                auth,
+                user_agent,
+                timeout: self.timeout,
+                retry: self.retry,
+                budget: RetryBudget::new(),
+                max_response_bytes: self.max_response_bytes,
+                limiter: Limiter::new(self.max_concurrency, self.adaptive),
+                not_before: Mutex::new(None),
+                rate_limit: Mutex::new(None),
+                outcome_timeout: self.outcome_timeout,
+                poll_initial: self.poll_initial,
+                poll_max: self.poll_max,
+            }),
+        })
+    }
+}
+
+/// One request as the resource modules describe it.
+#[derive(Debug)]
+pub(crate) struct Req {
+    pub(crate) method: Method,
+    /// The path template for tracing, e.g. `/v2/alerts/{identifier}/acknowledge`.
+    pub(crate) template: &'static str,
+    pub(crate) segments: Vec<String>,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) idempotency: Idempotency,
+}
+
+impl Req {
+    pub(crate) fn new(method: Method, template: &'static str, segments: &[&str]) -> Req {
+        let idempotency = if method == Method::POST {
+            Idempotency::Unsafe
+        } else {
+            Idempotency::Safe
+        };
+        Req {
+            method,
+            template,
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
+            body: None,
+            idempotency,
+        }
+    }
+
+    pub(crate) fn get(template: &'static str, segments: &[&str]) -> Req {
+        Req::new(Method::GET, template, segments)
+    }
+
+    pub(crate) fn query(mut self, key: &'static str, value: impl Into<String>) -> Req {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    pub(crate) fn query_opt(self, key: &'static str, value: Option<impl Into<String>>) -> Req {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    pub(crate) fn json<T: serde::Serialize>(mut self, body: &T) -> Result<Req> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        self.body = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Marks a POST as safe to repeat (Opsgenie actions, alias-keyed create).
+    pub(crate) fn safe(mut self) -> Req {
+        self.idempotency = Idempotency::Safe;
+        self
+    }
+}
+
+/// A raw answer.
+#[derive(Debug)]
+pub(crate) struct Raw {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) rate_limit: Option<RateLimitInfo>,
+}
+
+impl Raw {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Decode {
+                status: self.status,
+                path,
+                excerpt: excerpt(&self.body),
+                source: e.into_inner(),
+            }
+        })
+    }
+
+    fn into_error(self) -> Error {
+        let request_id = self.header("x-request-id").map(str::to_owned);
+        if self.status == 429 {
+            let retry_after = self.header("retry-after").and_then(parse_retry_after);
+            let body_id = serde_json::from_slice::<serde_json::Value>(&self.body)
+                .ok()
+                .and_then(|v| v.get("requestId")?.as_str().map(str::to_owned));
+            return Error::RateLimited {
+                status: 429,
+                retry_after,
+                rate_limit: self.rate_limit.unwrap_or_default(),
+                request_id: body_id.or(request_id),
+            };
+        }
+        let error_type = self.header("x-opsgenie-errortype").map(str::to_owned);
+        Error::Api(Box::new(api_error(
+            self.status,
+            &self.body,
+            request_id,
+            error_type,
+        )))
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).chars().take(200).collect()
+}
+
+
+/// `{"data": T, ...}`.
+#[derive(serde::Deserialize)]
+pub(crate) struct DataEnvelope<T> {
+    pub(crate) data: T,
+}
+
+/// An additive-increase, multiplicative-decrease limit on requests in flight.
+#[derive(Debug)]
+struct Limiter {
+    max: usize,
+    adaptive: bool,
+    state: Mutex<LimiterState>,
+    notify: Notify,
+}
+
+#[derive(Debug)]
+struct LimiterState {
+    limit: usize,
+    in_flight: usize,
+    successes: usize,
+}
+
+struct Permit<'a> {
+    limiter: &'a Limiter,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        {
+            let mut s = lock(&self.limiter.state);
+            s.in_flight = s.in_flight.saturating_sub(1);
+        }
+        self.limiter.notify.notify_waiters();
+    }
+}
+
+impl Limiter {
+    fn new(max: usize, adaptive: bool) -> Limiter {
+        Limiter {
+            max,
+            adaptive,
+            state: Mutex::new(LimiterState {
+                limit: max,
+                in_flight: 0,
+                successes: 0,
+            }),
+            notify: Notify::new(),
+        }
+    }
+
+    async fn acquire(&self) -> Permit<'_> {
+        loop {
+            let notified = self.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut s = lock(&self.state);
+                if s.in_flight < s.limit {
+                    s.in_flight += 1;
+                    return Permit { limiter: self };
+                }
+            }
+            notified.await;
+        }
+    }
+
+    fn on_success(&self) {
+        if !self.adaptive {
+            return;
+        }
+        let raised = {
+            let mut s = lock(&self.state);
+            s.successes += 1;
+            if s.limit < self.max && s.successes >= s.limit {
+                s.limit += 1;
+                s.successes = 0;
+                true
+            } else {
+                false
+            }
+        };
+        if raised {
+            self.notify.notify_waiters();
+        }
+    }
+
+    fn on_throttle(&self) {
+        if !self.adaptive {
+            return;
+        }
+        let mut s = lock(&self.state);
+        s.limit = (s.limit / 2).max(1);
+        s.successes = 0;
+        tracing::debug!(limit = s.limit, "throttled: lowering concurrency");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_redacted_in_debug() {
+        let client = Client::new("secret-fake-key-123").unwrap_or_else(|e| panic!("{e}"));
+        let text = format!("{client:?}");
+        assert!(!text.contains("secret-fake-key-123"), "{text}");
+        assert!(text.contains("<redacted>"));
+    }
+
+    #[test]
+    fn builder_rejects_bad_input_without_echoing_the_key() {
+        let err = Client::new("bad\nkey-xyz").err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("api_key") && !e.contains("key-xyz")));
+        assert!(Client::new("  ").is_err());
+        assert!(
+            Client::builder("k")
+                .base_url("ftp://example.invalid")
+                .build()
+                .is_err()
+        );
+        assert!(Client::builder("k").base_url("not a url").build().is_err());
+    }
+
+    #[test]
+    fn regions_pick_the_endpoint() {
+        let eu = Client::builder("k")
+            .region(Region::Eu)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(eu.base_url().as_str(), "https://api.eu.opsgenie.com/");
+        let us = Client::new("k").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(us.base_url().as_str(), "https://api.opsgenie.com/");
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_segments() {
+        let client = Client::builder("k")
+            .base_url("http://127.0.0.1:1/prefix/")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let url = client
+            .url(
+                &["v2".into(), "alerts".into(), "a/b c?ü".into()],
+                &[("query", "status:open AND x+y".into())],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:1/prefix/v2/alerts/a%2Fb%20c%3F%C3%BC?query=status%3Aopen+AND+x%2By"
+        );
+    }
+
+    #[tokio::test]
+    async fn limiter_halves_and_recovers() {
+        let l = Limiter::new(8, true);
+        l.on_throttle();
+        assert_eq!(lock(&l.state).limit, 4);
+        l.on_throttle();
+        l.on_throttle();
+        l.on_throttle();
+        assert_eq!(lock(&l.state).limit, 1);
+        for _ in 0..100 {
+            l.on_success();
+        }
+        assert_eq!(lock(&l.state).limit, 8);
+        let a = l.acquire().await;
+        assert_eq!(lock(&l.state).in_flight, 1);
+        drop(a);
+        assert_eq!(lock(&l.state).in_flight, 0);
+    }
+}

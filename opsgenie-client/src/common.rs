@@ -1,0 +1,101 @@
+//! Small types shared by several resources.
+
+use serde::{Deserialize, Serialize};
+
+use crate::macros::vendor_enum;
+
+vendor_enum!(
+    /// Sort order of a list.
+    Order {
+        /// Ascending.
+        Asc => "asc",
+        /// Descending.
+        Desc => "desc",
+    }
+);
+
+/// A user, by id or by username (email).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UserRef {
+    /// The user's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The user's username (email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+impl UserRef {
+    /// A user by username (email).
+    pub fn username(username: impl Into<String>) -> Self {
+        UserRef {
+            id: None,
+            username: Some(username.into()),
+        }
+    }
+
+    /// A user by id.
+    pub fn id(id: impl Into<String>) -> Self {
+        UserRef {
+            id: Some(id.into()),
+            username: None,
+        }
+    }
+}
+
+/// A team, escalation or rotation, by id or by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NamedRef {
+    /// The id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl NamedRef {
+    /// By name.
+    pub fn name(name: impl Into<String>) -> Self {
+        NamedRef {
+            id: None,
+            name: Some(name.into()),
+        }
+    }
+
+    /// By id.
+    pub fn id(id: impl Into<String>) -> Self {
+        NamedRef {
+            id: Some(id.into()),
+            name: None,
+        }
+    }
+}
+
+/// `{"result": ..., "took": ..., "requestId": ...}`: the answer to an asynchronous request.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AcceptedBody {
+    pub(crate) request_id: String,
+    #[serde(default)]
+    pub(crate) result: Option<String>,
+}
+
+/// Extracts the `offset` query parameter of a `paging.next` URL.
+pub(crate) fn next_offset(next: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(next?).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "offset")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Deserializes a list that may be `null` as empty.
+pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}

@@ -1,0 +1,238 @@
+//! Asynchronous requests: the handle every 202 answer returns, and waiting for the outcome.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use crate::client::{Client, Raw, Req};
+use crate::common::AcceptedBody;
+use crate::error::{Error, RequestFailure, Result};
+use crate::ids::{AlertId, IncidentId, RequestId};
+
+/// The outcome of an asynchronous request (`GET /v2/alerts/requests/{id}` or the incident twin).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RequestStatus {
+    /// Whether the request was processed (Opsgenie's `success`).
+    #[serde(default)]
+    pub success: Option<bool>,
+    /// Whether the action succeeded (Opsgenie's `isSuccess`).
+    #[serde(default)]
+    pub is_success: Option<bool>,
+    /// The action, for example `Create` or `Acknowledge`.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// When Opsgenie processed the request.
+    #[serde(default)]
+    pub processed_at: Option<DateTime<Utc>>,
+    /// The integration that sent the request.
+    #[serde(default)]
+    pub integration_id: Option<String>,
+    /// The server's status text, for example `Created alert` or `Alert does not exist`.
+    #[serde(default)]
+    pub status: String,
+    /// The alert the request acted on (empty when the alert was not found).
+    #[serde(default)]
+    pub alert_id: Option<String>,
+    /// The alert's alias.
+    #[serde(default)]
+    pub alias: Option<String>,
+    /// The incident the request acted on (incident requests).
+    #[serde(default)]
+    pub incident_id: Option<String>,
+}
+
+impl RequestStatus {
+    /// Whether the action succeeded (`isSuccess`, or `success` when `isSuccess` is absent).
+    pub fn succeeded(&self) -> bool {
+        self.is_success.or(self.success).unwrap_or(false)
+    }
+
+    /// The alert id, when there is a non-empty one.
+    pub fn alert_id(&self) -> Option<AlertId> {
+        self.alert_id
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(AlertId::from)
+    }
+
+    /// The incident id, when there is a non-empty one.
+    pub fn incident_id(&self) -> Option<IncidentId> {
+        self.incident_id
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(IncidentId::from)
+    }
+}
+
+/// Which API an asynchronous request belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// `/v2/alerts/requests/{id}`.
+    Alert,
+    /// `/v1/incidents/requests/{id}`.
+    Incident,
+}
+
+/// A request Opsgenie accepted (202) and processes asynchronously.
+///
+/// Accepted does not mean done: call [`wait`](Self::wait) to learn the outcome. Handles own a
+/// clone of the client, so many can be awaited concurrently (`futures::future::join_all`).
+///
+/// ```no_run
+/// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
+/// use opsgenie_client::AlertRef;
+///
+/// let handle = client.alerts().acknowledge(AlertRef::tiny("42")).user("ann").await?;
+/// let outcome = handle.wait().await?; // Err(Error::RequestFailed) if Opsgenie says it failed
+/// println!("{}", outcome.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "an accepted request may still fail: call .wait() to learn its outcome"]
+pub struct RequestHandle {
+    client: Client,
+    request_id: RequestId,
+    kind: RequestKind,
+    result: Option<String>,
+}
+
+impl RequestHandle {
+    pub(crate) fn from_raw(client: &Client, raw: &Raw, kind: RequestKind) -> Result<Self> {
+        let body: AcceptedBody = raw.decode()?;
+        Ok(RequestHandle {
+            client: client.clone(),
+            request_id: RequestId(body.request_id),
+            kind,
+            result: body.result,
+        })
+    }
+
+    /// A handle for a request id obtained elsewhere.
+    pub fn new(client: &Client, request_id: impl Into<RequestId>, kind: RequestKind) -> Self {
+        RequestHandle {
+            client: client.clone(),
+            request_id: request_id.into(),
+            kind,
+            result: None,
+        }
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> &RequestId {
+        &self.request_id
+    }
+
+    /// Which API the request belongs to.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// The `result` text of the 202 answer (`Request will be processed`).
+    pub fn accepted_result(&self) -> Option<&str> {
+        self.result.as_deref()
+    }
+
+    /// Polls the outcome once: `None` while Opsgenie has not processed the request.
+    ///
+    /// # Errors
+    /// Any error of the status call other than 404 `RequestNotProcessed`.
+    ///
+    /// ```no_run
+    /// # async fn run(handle: opsgenie_client::RequestHandle) -> opsgenie_client::Result<()> {
+    /// if let Some(status) = handle.status().await? {
+    ///     println!("processed: {}", status.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn status(&self) -> Result<Option<RequestStatus>> {
+        let req = match self.kind {
+            RequestKind::Alert => Req::get(
+                "/v2/alerts/requests/{request_id}",
+                &["v2", "alerts", "requests", self.request_id.as_str()],
+            ),
+            RequestKind::Incident => Req::get(
+                "/v1/incidents/requests/{request_id}",
+                &["v1", "incidents", "requests", self.request_id.as_str()],
+            ),
+        };
+        match self.client.get_data::<RequestStatus>(req).await {
+            Ok(status) => Ok(Some(status)),
+            Err(Error::Api(e)) if is_not_processed(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Waits for the outcome, polling with backoff, up to the client's
+    /// [`outcome_timeout`](crate::ClientBuilder::outcome_timeout).
+    ///
+    /// # Errors
+    /// [`Error::RequestFailed`] with the server's status text when the action failed,
+    /// [`Error::OutcomeTimeout`] when it was not processed in time, or the status call's error.
+    ///
+    /// ```no_run
+    /// # async fn run(handle: opsgenie_client::RequestHandle) -> opsgenie_client::Result<()> {
+    /// match handle.wait().await {
+    ///     Ok(done) => println!("done: {}", done.status),
+    ///     Err(opsgenie_client::Error::RequestFailed(f)) => println!("failed: {}", f.status),
+    ///     Err(other) => return Err(other),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait(&self) -> Result<RequestStatus> {
+        self.wait_timeout(self.client.outcome_timeout()).await
+    }
+
+    /// Like [`wait`](Self::wait) with an explicit timeout.
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait).
+    ///
+    /// ```no_run
+    /// # async fn run(handle: opsgenie_client::RequestHandle) -> opsgenie_client::Result<()> {
+    /// let done = handle.wait_timeout(std::time::Duration::from_secs(5)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait_timeout(&self, timeout: Duration) -> Result<RequestStatus> {
+        let deadline = Instant::now() + timeout;
+        let (initial, max) = self.client.poll_backoff();
+        let mut cap = initial;
+        loop {
+            match self.status().await {
+                Ok(Some(status)) if status.succeeded() => return Ok(status),
+                Ok(Some(status)) => {
+                    return Err(Error::RequestFailed(Box::new(RequestFailure {
+                        request_id: self.request_id.0.clone(),
+                        status: status.status.clone(),
+                        details: status,
+                    })));
+                }
+                // Throttled polls keep polling: the client already waits out the throttle.
+                Ok(None) | Err(Error::RateLimited { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::OutcomeTimeout {
+                    request_id: self.request_id.0.clone(),
+                    after: timeout,
+                });
+            }
+            // Half fixed, half jitter: never hammer, never sleep past the deadline.
+            let delay = (cap / 2 + crate::retry::jitter(cap / 2)).min(deadline - now);
+            tokio::time::sleep(delay).await;
+            cap = (cap * 2).min(max);
+        }
+    }
+}
+
+fn is_not_processed(e: &crate::ApiError) -> bool {
+    e.is_request_not_processed()
+        || (e.status == 404
+            && e.error_type.is_none()
+            && e.message.to_ascii_lowercase().contains("not processed"))
+}
