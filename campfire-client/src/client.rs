@@ -274,10 +274,6 @@ impl Core {
         })
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
@@ -409,10 +405,10 @@ impl Core {
 
     async fn wait_not_before(&self) {
         let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = until {
-            if until > tokio::time::Instant::now() {
-                tokio::time::sleep_until(until).await;
-            }
+        if let Some(until) = until
+            && until > tokio::time::Instant::now()
+        {
+            tokio::time::sleep_until(until).await;
         }
     }
 

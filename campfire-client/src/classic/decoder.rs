@@ -1,0 +1,219 @@
+//! The pure, incremental decoder of the classic live stream: bytes in, events out.
+
+use super::messages::Message;
+use crate::error::{Error, decode_json};
+
+/// The default largest frame: a message longer than this without a `\r` is dropped as invalid.
+const DEFAULT_MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+/// One thing the live stream said.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// A message.
+    Message(Box<Message>),
+    /// A keep-alive (a lone space, about every 3 seconds).
+    KeepAlive,
+    /// The server refused the credentials (`Access Denied` in plain text).
+    AccessDenied,
+    /// A complete frame that is not a message (the error says why: [`Error::Decode`] or
+    /// [`Error::BodyTooLarge`]).
+    Invalid(Error),
+    /// The connection ended in the middle of a frame; this many bytes were dropped.
+    Truncated(usize),
+}
+
+/// Splits the chunked body of `live.json` into messages.
+///
+/// Each message ends with `\r`; chunks may split a message anywhere (even inside a UTF-8 character) or
+/// carry several. Whitespace between messages, lone `" "` keep-alives and `\n` are tolerated. The decoder
+/// does no I/O, so it can be fed from anywhere, tested and benchmarked on its own.
+///
+/// ```
+/// use campfire_client::classic::{StreamDecoder, StreamEvent};
+///
+/// let mut decoder = StreamDecoder::new();
+/// decoder.push(br#" {"id":1,"type":"TextMessage","body":"he"#);
+/// assert!(decoder.next_event().is_none()); // the message is not complete yet
+/// decoder.push(b"llo\",\"starred\":\"false\"}\r ");
+/// match decoder.next_event() {
+///     Some(StreamEvent::Message(m)) => assert_eq!(m.body.as_deref(), Some("hello")),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// assert!(matches!(decoder.next_event(), Some(StreamEvent::KeepAlive)));
+/// assert!(decoder.next_event().is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamDecoder {
+    buf: Vec<u8>,
+    /// Where the current frame starts.
+    start: usize,
+    /// Everything before this was searched for `\r` already.
+    scanned: usize,
+    max_frame_bytes: usize,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StreamDecoder {
+    /// A decoder with the default frame limit (1 MiB).
+    pub fn new() -> Self {
+        StreamDecoder {
+            buf: Vec::new(),
+            start: 0,
+            scanned: 0,
+            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+        }
+    }
+
+    /// Sets the largest frame kept while waiting for its `\r`.
+    #[must_use]
+    pub fn with_max_frame_bytes(mut self, limit: usize) -> Self {
+        self.max_frame_bytes = limit.max(1);
+        self
+    }
+
+    /// Feeds bytes as they arrive.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Bytes received that are not yet part of a complete frame.
+    pub fn pending_bytes(&self) -> usize {
+        self.buf.len().saturating_sub(self.start)
+    }
+
+    /// The next complete event, or `None` until more bytes arrive.
+    pub fn next_event(&mut self) -> Option<StreamEvent> {
+        loop {
+            let unsearched = self.buf.get(self.scanned..).unwrap_or_default();
+            if let Some(offset) = unsearched.iter().position(|b| *b == b'\r') {
+                let end = self.scanned + offset;
+                let frame = self.buf.get(self.start..end).unwrap_or_default();
+                let event = classify(frame);
+                self.start = end + 1;
+                self.scanned = self.start;
+                if let Some(event) = event {
+                    return Some(event);
+                }
+                continue;
+            }
+            self.scanned = self.buf.len();
+            let pending = self.buf.get(self.start..).unwrap_or_default();
+            let trimmed = pending.trim_ascii();
+            let event = if !pending.is_empty() && trimmed.is_empty() {
+                Some(StreamEvent::KeepAlive)
+            } else if trimmed.starts_with(b"Access Denied") {
+                Some(StreamEvent::AccessDenied)
+            } else if pending.len() > self.max_frame_bytes {
+                Some(StreamEvent::Invalid(Error::BodyTooLarge {
+                    limit: self.max_frame_bytes,
+                }))
+            } else {
+                None
+            };
+            if event.is_some() {
+                self.buf.clear();
+                self.start = 0;
+                self.scanned = 0;
+            } else {
+                self.compact();
+            }
+            return event;
+        }
+    }
+
+    /// The connection ended: reports what was left over and resets the decoder.
+    pub fn finish(&mut self) -> Option<StreamEvent> {
+        let pending = self.buf.get(self.start..).unwrap_or_default();
+        let trimmed = pending.trim_ascii();
+        let event = if trimmed.is_empty() {
+            None
+        } else if trimmed.starts_with(b"Access Denied") {
+            Some(StreamEvent::AccessDenied)
+        } else {
+            Some(StreamEvent::Truncated(trimmed.len()))
+        };
+        self.buf.clear();
+        self.start = 0;
+        self.scanned = 0;
+        event
+    }
+
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.scanned -= self.start;
+            self.start = 0;
+        }
+    }
+}
+
+/// A complete frame (without its `\r`).
+fn classify(frame: &[u8]) -> Option<StreamEvent> {
+    let trimmed = frame.trim_ascii();
+    if trimmed.is_empty() {
+        return (!frame.is_empty()).then_some(StreamEvent::KeepAlive);
+    }
+    if trimmed.starts_with(b"Access Denied") {
+        return Some(StreamEvent::AccessDenied);
+    }
+    Some(match decode_json::<Message>(200, trimmed) {
+        Ok(message) => StreamEvent::Message(Box::new(message)),
+        Err(err) => StreamEvent::Invalid(err),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(decoder: &mut StreamDecoder) -> Vec<StreamEvent> {
+        std::iter::from_fn(|| decoder.next_event()).collect()
+    }
+
+    #[test]
+    fn access_denied_without_terminator() {
+        let mut d = StreamDecoder::new();
+        d.push(b"Access ");
+        assert!(d.next_event().is_none());
+        d.push(b"Denied");
+        assert!(matches!(d.next_event(), Some(StreamEvent::AccessDenied)));
+    }
+
+    #[test]
+    fn invalid_frames_do_not_stop_the_decoder() {
+        let mut d = StreamDecoder::new();
+        d.push(b"{nope}\r{\"id\":2,\"type\":\"Weird\"}\r");
+        let events = drain(&mut d);
+        assert!(matches!(events.first(), Some(StreamEvent::Invalid(Error::Decode { .. }))));
+        match events.get(1) {
+            Some(StreamEvent::Message(m)) => {
+                assert_eq!(m.id.get(), 2);
+                assert_eq!(m.message_type.as_str(), "Weird");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn oversized_frames_are_dropped() {
+        let mut d = StreamDecoder::new().with_max_frame_bytes(8);
+        d.push(b"{\"id\":1234567890");
+        assert!(matches!(d.next_event(), Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 8 }))));
+        assert_eq!(d.pending_bytes(), 0);
+    }
+
+    #[test]
+    fn finish_reports_a_cut_message() {
+        let mut d = StreamDecoder::new();
+        d.push(b"{\"id\":1,\"ty");
+        assert!(d.next_event().is_none());
+        assert!(matches!(d.finish(), Some(StreamEvent::Truncated(11))));
+        assert!(d.finish().is_none());
+    }
+}
