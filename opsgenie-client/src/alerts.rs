@@ -590,7 +590,11 @@ impl<'a> Alerts<'a> {
     /// client.alerts().escalate(AlertRef::tiny("42"), NamedRef::name("ops-escalation")).await?;
     /// # Ok(()) }
     /// ```
-    pub fn escalate(self, alert: impl Into<AlertRef>, escalation: NamedRef) -> AlertActionRequest<'a> {
+    pub fn escalate(
+        self,
+        alert: impl Into<AlertRef>,
+        escalation: NamedRef,
+    ) -> AlertActionRequest<'a> {
         self.action(alert, AlertAction::Escalate(escalation))
     }
 
@@ -688,7 +692,11 @@ impl<'a> Alerts<'a> {
     /// client.alerts().add_details(opsgenie_client::AlertRef::tiny("42"), [("host", "db1")]).await?;
     /// # Ok(()) }
     /// ```
-    pub fn add_details<I, K, V>(self, alert: impl Into<AlertRef>, details: I) -> AlertActionRequest<'a>
+    pub fn add_details<I, K, V>(
+        self,
+        alert: impl Into<AlertRef>,
+        details: I,
+    ) -> AlertActionRequest<'a>
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
@@ -725,7 +733,11 @@ impl<'a> Alerts<'a> {
     /// client.alerts().update_priority(AlertRef::tiny("42"), Priority::P1).await?;
     /// # Ok(()) }
     /// ```
-    pub fn update_priority(self, alert: impl Into<AlertRef>, priority: Priority) -> AlertActionRequest<'a> {
+    pub fn update_priority(
+        self,
+        alert: impl Into<AlertRef>,
+        priority: Priority,
+    ) -> AlertActionRequest<'a> {
         self.action(alert, AlertAction::UpdatePriority(priority))
     }
 
@@ -834,7 +846,12 @@ impl<'a> Alerts<'a> {
     /// # Ok(()) }
     /// ```
     pub fn notes(self, alert: impl Into<AlertRef>) -> ListNotes<'a> {
-        CursorList::new(self.client, alert.into(), "notes", "/v2/alerts/{identifier}/notes")
+        CursorList::new(
+            self.client,
+            alert.into(),
+            "notes",
+            "/v2/alerts/{identifier}/notes",
+        )
     }
 
     /// Lists the activity log of an alert, one page (`GET .../logs`); `.stream()` yields all.
@@ -845,7 +862,12 @@ impl<'a> Alerts<'a> {
     /// # Ok(()) }
     /// ```
     pub fn logs(self, alert: impl Into<AlertRef>) -> ListLogs<'a> {
-        CursorList::new(self.client, alert.into(), "logs", "/v2/alerts/{identifier}/logs")
+        CursorList::new(
+            self.client,
+            alert.into(),
+            "logs",
+            "/v2/alerts/{identifier}/logs",
+        )
     }
 }
 
@@ -922,7 +944,12 @@ impl CreateAlertBody {
     }
 }
 
-fn check_list(field: &'static str, items: &[String], max_items: usize, max_len: usize) -> Result<()> {
+fn check_list(
+    field: &'static str,
+    items: &[String],
+    max_items: usize,
+    max_len: usize,
+) -> Result<()> {
     if items.len() > max_items {
         return Err(Error::invalid(
             field,
@@ -1210,7 +1237,10 @@ pub(crate) fn build_action(
         }
         AlertAction::AddResponder(responder) => {
             if responder.id.is_none() && responder.name.is_none() && responder.username.is_none() {
-                return Err(Error::invalid("responder", "needs an id, a name or a username"));
+                return Err(Error::invalid(
+                    "responder",
+                    "needs an id, a name or a username",
+                ));
             }
             extra.insert("responder".into(), to_value(responder)?);
             post("/v2/alerts/{identifier}/responders", &["responders"])
@@ -1220,7 +1250,10 @@ pub(crate) fn build_action(
                 return Err(Error::invalid("action", "must not be empty"));
             }
             check_len("action", name, 50)?;
-            post("/v2/alerts/{identifier}/actions/{action}", &["actions", name])
+            post(
+                "/v2/alerts/{identifier}/actions/{action}",
+                &["actions", name],
+            )
         }
         AlertAction::AddTags(tags) => {
             if tags.is_empty() {
@@ -1257,13 +1290,22 @@ pub(crate) fn build_action(
         }
         AlertAction::UpdateDescription(d) => {
             check_len("description", d, 15_000)?;
-            return put(id, kind, "description", &serde_json::json!({ "description": d }));
+            return put(
+                id,
+                kind,
+                "description",
+                &serde_json::json!({ "description": d }),
+            );
         }
         AlertAction::Delete => {
-            let req = Req::new(Method::DELETE, "/v2/alerts/{identifier}", &["v2", "alerts", id])
-                .query("identifierType", kind)
-                .query_opt("user", user.cloned())
-                .query_opt("source", source.cloned());
+            let req = Req::new(
+                Method::DELETE,
+                "/v2/alerts/{identifier}",
+                &["v2", "alerts", id],
+            )
+            .query("identifierType", kind)
+            .query_opt("user", user.cloned())
+            .query_opt("source", source.cloned());
             return Ok(req);
         }
     };
@@ -1296,7 +1338,10 @@ fn delete_with_list(
         return Err(Error::invalid(what, "must not be empty"));
     }
     if items.iter().any(|i| i.contains(',') || i.trim().is_empty()) {
-        return Err(Error::invalid(what, "items must be non-empty and contain no comma"));
+        return Err(Error::invalid(
+            what,
+            "items must be non-empty and contain no comma",
+        ));
     }
     let (template, key) = if what == "tags" {
         ("/v2/alerts/{identifier}/tags", "tags")
@@ -1418,20 +1463,15 @@ impl<'a> std::future::IntoFuture for BulkRequest<'a> {
                 .outcome_timeout
                 .unwrap_or_else(|| self.client.outcome_timeout());
             let this = &self;
-            let mut outcomes: Vec<(usize, BulkOutcome)> = stream::iter(self.alerts.clone().into_iter().enumerate())
-                .map(|(index, alert)| async move {
-                    let result = this.one(&alert, timeout).await;
-                    (
-                        index,
-                        BulkOutcome {
-                            alert,
-                            result,
-                        },
-                    )
-                })
-                .buffer_unordered(jobs)
-                .collect()
-                .await;
+            let mut outcomes: Vec<(usize, BulkOutcome)> =
+                stream::iter(self.alerts.clone().into_iter().enumerate())
+                    .map(|(index, alert)| async move {
+                        let result = this.one(&alert, timeout).await;
+                        (index, BulkOutcome { alert, result })
+                    })
+                    .buffer_unordered(jobs)
+                    .collect()
+                    .await;
             outcomes.sort_by_key(|(i, _)| *i);
             outcomes.into_iter().map(|(_, o)| o).collect()
         })
@@ -1491,7 +1531,10 @@ pub struct Paging {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(crate) struct ListEnvelope<T> {
-    #[serde(default = "Vec::new", deserialize_with = "crate::common::null_as_empty")]
+    #[serde(
+        default = "Vec::new",
+        deserialize_with = "crate::common::null_as_empty"
+    )]
     pub(crate) data: Vec<T>,
     #[serde(default)]
     pub(crate) paging: Option<Paging>,
@@ -1554,10 +1597,10 @@ impl ListAlerts<'_> {
     }
 
     fn validate(&self) -> Result<()> {
-        if let Some(limit) = self.limit {
-            if !(1..=100).contains(&limit) {
-                return Err(Error::invalid("limit", "must be between 1 and 100"));
-            }
+        if let Some(limit) = self.limit
+            && !(1..=100).contains(&limit)
+        {
+            return Err(Error::invalid("limit", "must be between 1 and 100"));
         }
         let limit = self.limit.unwrap_or(20);
         if self.offset.saturating_add(limit) > LIST_CEILING {
@@ -1643,11 +1686,9 @@ impl ListAlerts<'_> {
                     st.offset = 0;
                 }
                 let query = window_query(st.list.query.as_deref(), st.window, &st.list.order);
-                let req = st.list.request(
-                    query.as_deref(),
-                    st.offset,
-                    Some(&AlertSort::CreatedAt),
-                );
+                let req = st
+                    .list
+                    .request(query.as_deref(), st.offset, Some(&AlertSort::CreatedAt));
                 let raw = st.list.client.execute(req).await?;
                 let page: ListEnvelope<Alert> = raw.decode()?;
                 let n = page.data.len();
@@ -1732,7 +1773,11 @@ fn window_query(query: Option<&str>, window: Option<i64>, order: &Option<Order>)
     let Some(ms) = window else {
         return query.map(str::to_owned);
     };
-    let op = if *order == Some(Order::Asc) { ">=" } else { "<=" };
+    let op = if *order == Some(Order::Asc) {
+        ">="
+    } else {
+        "<="
+    };
     let bound = format!("createdAt {op} {ms}");
     Some(match query.map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => format!("({q}) AND {bound}"),
@@ -1871,19 +1916,20 @@ struct CursorSpec {
 impl CursorSpec {
     fn request(&self, offset: Option<&String>) -> Result<Req> {
         self.alert.check()?;
-        if let Some(limit) = self.limit {
-            if !(1..=100).contains(&limit) {
-                return Err(Error::invalid("limit", "must be between 1 and 100"));
-            }
+        if let Some(limit) = self.limit
+            && !(1..=100).contains(&limit)
+        {
+            return Err(Error::invalid("limit", "must be between 1 and 100"));
         }
-        Ok(
-            Req::get(self.template, &["v2", "alerts", &self.alert.value, self.what])
-                .query("identifierType", self.alert.kind.as_str())
-                .query_opt("offset", offset.cloned())
-                .query_opt("direction", self.direction)
-                .query_opt("limit", self.limit.map(|l| l.to_string()))
-                .query_opt("order", self.order.as_ref().map(|o| o.as_str().to_owned())),
+        Ok(Req::get(
+            self.template,
+            &["v2", "alerts", &self.alert.value, self.what],
         )
+        .query("identifierType", self.alert.kind.as_str())
+        .query_opt("offset", offset.cloned())
+        .query_opt("direction", self.direction)
+        .query_opt("limit", self.limit.map(|l| l.to_string()))
+        .query_opt("order", self.order.as_ref().map(|o| o.as_str().to_owned())))
     }
 }
 
@@ -1896,7 +1942,12 @@ impl<'a, T> CursorList<'a, T>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    fn new(client: &'a Client, alert: AlertRef, what: &'static str, template: &'static str) -> Self {
+    fn new(
+        client: &'a Client,
+        alert: AlertRef,
+        what: &'static str,
+        template: &'static str,
+    ) -> Self {
         CursorList {
             client,
             spec: CursorSpec {

@@ -291,9 +291,11 @@ impl Client {
                     }
                     (class, raw.into_error(), retry_after)
                 }
-                Err(AttemptError::Transport(e)) => {
-                    (classify_transport(&e), Error::Transport(e.without_url()), None)
-                }
+                Err(AttemptError::Transport(e)) => (
+                    classify_transport(&e),
+                    Error::Transport(e.without_url()),
+                    None,
+                ),
                 Err(AttemptError::Timeout) => (
                     FailureClass::TimedOut,
                     Error::Timeout {
@@ -508,8 +510,10 @@ impl ClientBuilder {
         if self.key.0.trim().is_empty() {
             return Err(Error::invalid("api_key", "must not be empty"));
         }
-        let mut auth = HeaderValue::from_str(&format!("GenieKey {}", self.key.0))
-            .map_err(|_| Error::invalid("api_key", "contains characters not allowed in a header"))?;
+        let mut auth =
+            HeaderValue::from_str(&format!("GenieKey {}", self.key.0)).map_err(|_| {
+                Error::invalid("api_key", "contains characters not allowed in a header")
+            })?;
         auth.set_sensitive(true);
         let user_agent = self
             .user_agent
@@ -665,7 +669,6 @@ fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(body).chars().take(200).collect()
 }
 
-
 /// `{"data": T, ...}`.
 #[derive(serde::Deserialize)]
 pub(crate) struct DataEnvelope<T> {
@@ -778,7 +781,10 @@ mod tests {
     #[test]
     fn builder_rejects_bad_input_without_echoing_the_key() {
         let err = Client::new("bad\nkey-xyz").err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("api_key") && !e.contains("key-xyz")));
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("api_key") && !e.contains("key-xyz"))
+        );
         assert!(Client::new("  ").is_err());
         assert!(
             Client::builder("k")

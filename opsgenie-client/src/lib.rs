@@ -8,9 +8,12 @@ pub mod alerts;
 mod client;
 mod common;
 mod error;
+pub mod heartbeats;
 pub mod ids;
+pub mod incidents;
 pub mod requests;
 mod retry;
+pub mod schedules;
 
 pub use alerts::{
     Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
@@ -19,6 +22,9 @@ pub use alerts::{
 pub use client::{Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
 pub use common::{NamedRef, Order, UserRef};
 pub use error::{ApiError, Error, RequestFailure, Result};
+pub use heartbeats::Heartbeat;
 pub use ids::{AlertId, EntityId, IncidentId, RequestId, ScheduleId};
+pub use incidents::Incident;
 pub use requests::{RequestHandle, RequestKind, RequestStatus};
 pub use retry::RetryPolicy;
+pub use schedules::{OnCall, Schedule, ScheduleRef};

@@ -94,6 +94,10 @@ pub(crate) fn check_len(field: &'static str, value: &str, max: usize) -> crate::
 }
 
 /// Like [`check_len`] for an optional value.
-pub(crate) fn check_opt(field: &'static str, value: Option<&String>, max: usize) -> crate::Result<()> {
+pub(crate) fn check_opt(
+    field: &'static str,
+    value: Option<&String>,
+    max: usize,
+) -> crate::Result<()> {
     value.map_or(Ok(()), |v| check_len(field, v, max))
 }
