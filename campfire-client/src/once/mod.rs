@@ -99,6 +99,30 @@ impl BotClient {
         }
     }
 
+    /// A client for the bot whose key is in a webhook's `room.path` (for a bot that learns its key from the
+    /// webhook instead of its configuration).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the URL or the path is malformed.
+    ///
+    /// ```no_run
+    /// use campfire_client::once::{BotClient, WebhookEvent};
+    /// # async fn run(body: &[u8]) -> campfire_client::Result<()> {
+    /// let event = WebhookEvent::from_json(body)?;
+    /// let bot = BotClient::from_room_path("https://chat.example.com", &event.room.path)?;
+    /// bot.post_text(event.room.id, "on it").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_room_path(base_url: &str, path: &RoomPath) -> Result<Self> {
+        BotClientBuilder {
+            base_url: base_url.to_owned(),
+            key: path.bot_key(),
+            options: CommonOptions::new(default_user_agent()),
+        }
+        .build()
+    }
+
     /// The server's base URL.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
