@@ -123,10 +123,7 @@ pub(crate) enum Body {
     Empty,
     Json(Vec<u8>),
     Text(String),
-    Multipart {
-        field: &'static str,
-        file: FilePart,
-    },
+    Multipart { field: &'static str, file: FilePart },
 }
 
 /// One call, as the core sends it.
@@ -361,7 +358,10 @@ impl Core {
 
             if let (FailureClass::Throttling, Some(after)) = (class, retry_after) {
                 if after > self.retry.max_retry_after() {
-                    tracing::warn!(?after, "retry-after longer than the policy allows; giving up");
+                    tracing::warn!(
+                        ?after,
+                        "retry-after longer than the policy allows; giving up"
+                    );
                     return give_up(response, error);
                 }
                 let until = tokio::time::Instant::now() + after;

@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(id, RoomId(42));
         assert_eq!(id.to_string(), "42");
         assert!("4x".parse::<RoomId>().is_err());
-        assert_eq!(serde_json::to_string(&MessageId(7)).ok().as_deref(), Some("7"));
+        assert_eq!(
+            serde_json::to_string(&MessageId(7)).ok().as_deref(),
+            Some("7")
+        );
         assert_eq!(serde_json::from_str::<UserId>("9").ok(), Some(UserId(9)));
         assert!(MessageId(3) < MessageId(10));
     }

@@ -199,10 +199,7 @@ mod tests {
         assert!(stripped.contains("sgid=\"ADA\""));
         let none_left = strip_mentions_html(&html, None);
         assert_eq!(none_left.trim(), "ping");
-        assert_eq!(
-            strip_mentions_html("<b>plain</b>", None),
-            "<b>plain</b>"
-        );
+        assert_eq!(strip_mentions_html("<b>plain</b>", None), "<b>plain</b>");
         assert_eq!(
             strip_mentions_html("x <action-text-attachment broken", None),
             "x <action-text-attachment broken"
@@ -218,7 +215,10 @@ mod tests {
 
     #[test]
     fn addressing_forms() {
-        assert_eq!(addressed_command("Opsbot, help", "opsbot").as_deref(), Some("help"));
+        assert_eq!(
+            addressed_command("Opsbot, help", "opsbot").as_deref(),
+            Some("help")
+        );
         assert_eq!(addressed_command("opsbotx: help", "opsbot"), None);
         assert_eq!(addressed_command("opsbot help", "opsbot"), None);
         assert_eq!(addressed_command("@opsbot", "opsbot").as_deref(), Some(""));

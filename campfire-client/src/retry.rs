@@ -259,6 +259,9 @@ mod tests {
     #[test]
     fn none_sends_once() {
         assert_eq!(RetryPolicy::none().max_attempts(), 1);
-        assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
     }
 }

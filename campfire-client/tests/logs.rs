@@ -85,10 +85,25 @@ async fn keys_and_tokens_never_reach_a_log_line() {
 
     let logs = capture.0.lock().map(|l| l.clone()).unwrap_or_default();
     let logs = String::from_utf8_lossy(&logs);
-    assert!(logs.contains("retrying"), "the capture saw no retry: {logs}");
-    assert!(logs.contains("/rooms/{room_id}/{bot_key}/messages"), "{logs}");
+    assert!(
+        logs.contains("retrying"),
+        "the capture saw no retry: {logs}"
+    );
+    assert!(
+        logs.contains("/rooms/{room_id}/{bot_key}/messages"),
+        "{logs}"
+    );
     assert!(logs.contains("/users/me.json"), "{logs}");
-    assert!(!logs.contains(BOT_TOKEN), "bot key leaked into logs: {logs}");
-    assert!(!logs.contains(API_TOKEN), "API token leaked into logs: {logs}");
-    assert!(!logs.contains("fake0api0token0not0real0000000000"), "user's token leaked: {logs}");
+    assert!(
+        !logs.contains(BOT_TOKEN),
+        "bot key leaked into logs: {logs}"
+    );
+    assert!(
+        !logs.contains(API_TOKEN),
+        "API token leaked into logs: {logs}"
+    );
+    assert!(
+        !logs.contains("fake0api0token0not0real0000000000"),
+        "user's token leaked: {logs}"
+    );
 }

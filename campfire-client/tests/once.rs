@@ -35,7 +35,10 @@ async fn post_text_escapes_html_and_returns_the_location() {
     Mock::given(method("POST"))
         .and(path(MESSAGES))
         .and(header("content-type", "text/plain; charset=utf-8"))
-        .and(header("user-agent", "campfire-client/0.1.0 (+https://github.com/opsbot-rs/opsbot)"))
+        .and(header(
+            "user-agent",
+            "campfire-client/0.1.0 (+https://github.com/opsbot-rs/opsbot)",
+        ))
         .and(body_string("API &lt;v2&gt; &amp; web<br>all green"))
         .respond_with(answer("once/post_created.answer.json"))
         .expect(1)
@@ -43,7 +46,10 @@ async fn post_text_escapes_html_and_returns_the_location() {
         .await;
     mount_catch_all(&server).await;
 
-    let posted = bot.post_text(7, "API <v2> & web\nall green").await.expect("posted");
+    let posted = bot
+        .post_text(7, "API <v2> & web\nall green")
+        .await
+        .expect("posted");
     assert_eq!(posted.id, Some(MessageId(1202)));
     assert_eq!(
         posted.url.map(|u| u.to_string()).as_deref(),
@@ -70,8 +76,17 @@ async fn post_html_and_sound_send_the_body_as_is() {
         .await;
     mount_catch_all(&server).await;
 
-    assert_eq!(bot.post_html(7, "<strong>API</strong> degraded").await.ok().and_then(|p| p.id), Some(MessageId(1)));
-    assert_eq!(bot.play_sound(7, "tada").await.ok().and_then(|p| p.id), Some(MessageId(2)));
+    assert_eq!(
+        bot.post_html(7, "<strong>API</strong> degraded")
+            .await
+            .ok()
+            .and_then(|p| p.id),
+        Some(MessageId(1))
+    );
+    assert_eq!(
+        bot.play_sound(7, "tada").await.ok().and_then(|p| p.id),
+        Some(MessageId(2))
+    );
 }
 
 #[tokio::test]
@@ -79,7 +94,9 @@ async fn attachment_is_multipart_field_attachment() {
     let (server, bot) = setup().await;
     Mock::given(method("POST"))
         .and(path(MESSAGES))
-        .and(body_string_contains("name=\"attachment\"; filename=\"deploy.log\""))
+        .and(body_string_contains(
+            "name=\"attachment\"; filename=\"deploy.log\"",
+        ))
         .and(body_string_contains("Content-Type: text/plain"))
         .and(body_string_contains("all good"))
         .respond_with(created(3))
@@ -97,13 +114,26 @@ async fn attachment_is_multipart_field_attachment() {
 async fn invalid_input_sends_nothing() {
     let (server, bot) = setup().await;
     mount_catch_all(&server).await;
-    assert!(matches!(bot.post_text(7, "  \n").await, Err(Error::InvalidInput { field: "text", .. })));
-    assert!(matches!(bot.play_sound(7, "rim shot").await, Err(Error::InvalidInput { field: "sound", .. })));
     assert!(matches!(
-        bot.post_attachment(7, FilePart::new("../etc/passwd", "x")).await,
-        Err(Error::InvalidInput { field: "file_name", .. })
+        bot.post_text(7, "  \n").await,
+        Err(Error::InvalidInput { field: "text", .. })
     ));
-    assert!(matches!(bot.boost(7, 1, " ").await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        bot.play_sound(7, "rim shot").await,
+        Err(Error::InvalidInput { field: "sound", .. })
+    ));
+    assert!(matches!(
+        bot.post_attachment(7, FilePart::new("../etc/passwd", "x"))
+            .await,
+        Err(Error::InvalidInput {
+            field: "file_name",
+            ..
+        })
+    ));
+    assert!(matches!(
+        bot.boost(7, 1, " ").await,
+        Err(Error::InvalidInput { .. })
+    ));
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests.is_empty(), "sent {} requests", requests.len());
 }
@@ -114,7 +144,9 @@ async fn list_update_delete_boost_unboost() {
     Mock::given(method("GET"))
         .and(path(MESSAGES))
         .and(query_param("before", "1202"))
-        .respond_with(json_answer(200, "once/messages_page.json").insert_header("X-Total-Count", "3"))
+        .respond_with(
+            json_answer(200, "once/messages_page.json").insert_header("X-Total-Count", "3"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -149,9 +181,18 @@ async fn list_update_delete_boost_unboost() {
     let page = bot.messages(7).before(1202).await.expect("page");
     assert_eq!(page.messages.len(), 3);
     assert_eq!(page.total_count, Some(3));
-    assert_eq!(page.next, None, "a short page without Link has no next page");
-    let edited = bot.update_text(7, 1200, "Deploy finished (edited)").await.expect("update");
-    assert_eq!(edited.body.plain_text.as_deref(), Some("Deploy finished (edited)"));
+    assert_eq!(
+        page.next, None,
+        "a short page without Link has no next page"
+    );
+    let edited = bot
+        .update_text(7, 1200, "Deploy finished (edited)")
+        .await
+        .expect("update");
+    assert_eq!(
+        edited.body.plain_text.as_deref(),
+        Some("Deploy finished (edited)")
+    );
     bot.delete_message(7, 1200).await.expect("delete");
     let boost = bot.boost(7, 1201, "👍").await.expect("boost");
     assert_eq!(boost.id.get(), 55);
@@ -175,7 +216,10 @@ async fn message_stream_follows_link_headers_across_pages() {
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(page(&[101, 102]))
-                .insert_header("Link", format!("<{}{MESSAGES}?after=102>; rel=\"next\"", server.uri()).as_str()),
+                .insert_header(
+                    "Link",
+                    format!("<{}{MESSAGES}?after=102>; rel=\"next\"", server.uri()).as_str(),
+                ),
         )
         .expect(1)
         .mount(&server)
@@ -189,7 +233,13 @@ async fn message_stream_follows_link_headers_across_pages() {
         .await;
     mount_catch_all(&server).await;
 
-    let all: Vec<Message> = bot.messages(7).after(100).stream().try_collect().await.expect("stream");
+    let all: Vec<Message> = bot
+        .messages(7)
+        .after(100)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
     let ids: Vec<u64> = all.iter().map(|m| m.id.get()).collect();
     assert_eq!(ids, [101, 102, 103]);
 }
@@ -197,7 +247,9 @@ async fn message_stream_follows_link_headers_across_pages() {
 #[tokio::test]
 async fn a_full_page_without_link_continues_from_the_oldest_id() {
     let (server, bot) = setup().await;
-    let messages: Vec<serde_json::Value> = (1000..1040).map(|id| serde_json::json!({"id": id})).collect();
+    let messages: Vec<serde_json::Value> = (1000..1040)
+        .map(|id| serde_json::json!({"id": id}))
+        .collect();
     Mock::given(method("GET"))
         .and(path(MESSAGES))
         .and(wiremock::matchers::query_param_is_missing("before"))
@@ -217,15 +269,31 @@ fn every_once_fixture_decodes() {
         let text = fixture(&format!("once/{file}"));
         match file.as_str() {
             f if f.starts_with("webhook_") => {
-                let event = WebhookEvent::from_json(text.as_bytes()).unwrap_or_else(|e| panic!("{f}: {e}"));
+                let event =
+                    WebhookEvent::from_json(text.as_bytes()).unwrap_or_else(|e| panic!("{f}: {e}"));
                 assert!(event.room.path.room_id().is_ok(), "{f}");
             }
             "messages_page.json" => {
                 let messages: Vec<Message> = serde_json::from_str(&text).expect(&file);
                 assert_eq!(messages.len(), 3);
-                let roles: Vec<_> = messages.iter().filter_map(|m| m.creator.as_ref()?.role.clone()).collect();
-                assert_eq!(roles, [Role::Administrator, Role::Bot, Role::Unknown("moderator".into())]);
-                assert!(messages.get(1).and_then(|m| m.creator.as_ref()).is_some_and(|c| c.is_bot()));
+                let roles: Vec<_> = messages
+                    .iter()
+                    .filter_map(|m| m.creator.as_ref()?.role.clone())
+                    .collect();
+                assert_eq!(
+                    roles,
+                    [
+                        Role::Administrator,
+                        Role::Bot,
+                        Role::Unknown("moderator".into())
+                    ]
+                );
+                assert!(
+                    messages
+                        .get(1)
+                        .and_then(|m| m.creator.as_ref())
+                        .is_some_and(|c| c.is_bot())
+                );
                 assert_eq!(
                     serde_json::to_value(Role::Unknown("moderator".into())).ok(),
                     Some(serde_json::json!("moderator"))
@@ -261,13 +329,20 @@ async fn wrapped_page_shape_decodes_through_the_client() {
 
 #[test]
 fn webhook_payloads() {
-    let channel = WebhookEvent::from_json(fixture("once/webhook_channel_room.json").as_bytes()).expect("channel");
+    let channel = WebhookEvent::from_json(fixture("once/webhook_channel_room.json").as_bytes())
+        .expect("channel");
     assert_eq!(channel.kind, Some(EventKind::Message));
     assert_eq!(channel.user.name, "Ada Example");
     assert_eq!(channel.room.name.as_deref(), Some("Ops"));
     assert!(!channel.is_direct());
     assert_eq!(channel.text(), "status?");
-    assert!(channel.message.body.html.contains("application/vnd.campfire.mention"));
+    assert!(
+        channel
+            .message
+            .body
+            .html
+            .contains("application/vnd.campfire.mention")
+    );
     assert_eq!(
         campfire_client::strip_mentions_html(&channel.message.body.html, Some("FAKE-SGID-BOT-12")),
         "<div> status?</div>"
@@ -277,20 +352,28 @@ fn webhook_payloads() {
         channel.reply_url(&base).expect("reply url").as_str(),
         "https://chat.example.com/rooms/7/12-FakeBotKey00/messages"
     );
-    assert!(!format!("{channel:?}").contains(BOT_TOKEN), "Debug of an event leaks the key");
+    assert!(
+        !format!("{channel:?}").contains(BOT_TOKEN),
+        "Debug of an event leaks the key"
+    );
 
-    let direct = WebhookEvent::from_json(fixture("once/webhook_direct_room.json").as_bytes()).expect("direct");
+    let direct = WebhookEvent::from_json(fixture("once/webhook_direct_room.json").as_bytes())
+        .expect("direct");
     assert!(direct.is_direct());
     assert_eq!(direct.kind, None);
     assert_eq!(direct.text(), "genie ack");
     assert_eq!(direct.room.path.bot_key().expect("key").user_id().get(), 12);
 
-    let action = WebhookEvent::from_json(fixture("once/webhook_action.json").as_bytes()).expect("action");
+    let action =
+        WebhookEvent::from_json(fixture("once/webhook_action.json").as_bytes()).expect("action");
     assert_eq!(action.kind, Some(EventKind::Action));
     assert_eq!(action.text(), "");
 
-    let err = WebhookEvent::from_json(br#"{"user":{"id":"x"}}"#).err().expect("error");
-    assert!(matches!(&err, Error::Decode { path, .. } if path == "user.id"), "{err}");
+    let err = WebhookEvent::from_json(br#"{"user":{"id":"x"}}"#).expect_err("error");
+    assert!(
+        matches!(&err, Error::Decode { path, .. } if path == "user.id"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -304,7 +387,8 @@ async fn a_bot_can_answer_later_from_room_path() {
         .mount(&server)
         .await;
     mount_catch_all(&server).await;
-    let event = WebhookEvent::from_json(fixture("once/webhook_direct_room.json").as_bytes()).expect("event");
+    let event = WebhookEvent::from_json(fixture("once/webhook_direct_room.json").as_bytes())
+        .expect("event");
     let bot = BotClient::from_room_path(&server.uri(), &event.room.path).expect("client");
     assert_eq!(bot.key().user_id().get(), 12);
     bot.post_text(event.room.id, "done").await.expect("posted");
@@ -317,7 +401,10 @@ async fn invalid_key_redirect_is_an_auth_error_and_is_not_followed() {
     let (server, bot) = setup().await;
     Mock::given(method("POST"))
         .and(path(MESSAGES))
-        .respond_with(answer("once/invalid_key.answer.json").insert_header("Location", format!("{}/session/new", server.uri()).as_str()))
+        .respond_with(
+            answer("once/invalid_key.answer.json")
+                .insert_header("Location", format!("{}/session/new", server.uri()).as_str()),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -328,7 +415,7 @@ async fn invalid_key_redirect_is_an_auth_error_and_is_not_followed() {
         .await;
     mount_catch_all(&server).await;
 
-    let err = bot.post_text(7, "hi").await.err().expect("error");
+    let err = bot.post_text(7, "hi").await.expect_err("error");
     assert!(matches!(err, Error::Authentication { .. }), "{err:?}");
     assert!(err.is_unauthorized());
     assert!(!err.to_string().contains(BOT_TOKEN));
@@ -347,39 +434,72 @@ async fn a_followed_redirect_to_the_login_page_is_still_an_auth_error() {
         .mount(&server)
         .await;
     let following = reqwest::Client::builder().build().expect("reqwest");
-    let bot = BotClient::builder(&server.uri(), BOT_KEY).http_client(following).build().expect("client");
-    let err = bot.messages(7).await.err().expect("error");
+    let bot = BotClient::builder(&server.uri(), BOT_KEY)
+        .http_client(following)
+        .build()
+        .expect("client");
+    let err = bot.messages(7).await.expect_err("error");
     assert!(matches!(err, Error::Authentication { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn older_servers_report_unsupported() {
     let (server, bot) = setup().await;
-    Mock::given(wiremock::matchers::path_regex("^/rooms/7/12-FakeBotKey00/messages.+|^/rooms/7/12-FakeBotKey00/messages$"))
-        .and(method("GET"))
-        .respond_with(answer("once/not_supported.answer.json"))
-        .mount(&server)
-        .await;
-    Mock::given(wiremock::matchers::path_regex("^/rooms/7/12-FakeBotKey00/messages/.+"))
-        .respond_with(answer("once/not_supported.answer.json"))
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::path_regex(
+        "^/rooms/7/12-FakeBotKey00/messages.+|^/rooms/7/12-FakeBotKey00/messages$",
+    ))
+    .and(method("GET"))
+    .respond_with(answer("once/not_supported.answer.json"))
+    .mount(&server)
+    .await;
+    Mock::given(wiremock::matchers::path_regex(
+        "^/rooms/7/12-FakeBotKey00/messages/.+",
+    ))
+    .respond_with(answer("once/not_supported.answer.json"))
+    .mount(&server)
+    .await;
     Mock::given(method("POST"))
         .and(path(MESSAGES))
         .respond_with(answer("once/not_supported.answer.json"))
         .mount(&server)
         .await;
 
-    let err = bot.messages(7).await.err().expect("error");
-    assert!(matches!(err, Error::Unsupported { operation: "list messages" }), "{err:?}");
-    assert!(err.to_string().contains("not supported by this server"), "{err}");
-    assert!(matches!(bot.delete_message(7, 1).await, Err(Error::Unsupported { .. })));
-    assert!(matches!(bot.update_html(7, 1, "x").await, Err(Error::Unsupported { .. })));
-    assert!(matches!(bot.boost(7, 1, "x").await, Err(Error::Unsupported { .. })));
-    assert!(matches!(bot.unboost(7, 1, 2).await, Err(Error::Unsupported { .. })));
+    let err = bot.messages(7).await.expect_err("error");
+    assert!(
+        matches!(
+            err,
+            Error::Unsupported {
+                operation: "list messages"
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("not supported by this server"),
+        "{err}"
+    );
+    assert!(matches!(
+        bot.delete_message(7, 1).await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        bot.update_html(7, 1, "x").await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        bot.boost(7, 1, "x").await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        bot.unboost(7, 1, 2).await,
+        Err(Error::Unsupported { .. })
+    ));
     // Posting exists everywhere: a 404 there is the room, not the server.
-    let err = bot.post_text(7, "hi").await.err().expect("error");
-    assert!(matches!(&err, Error::Api(api) if api.is_not_found()), "{err:?}");
+    let err = bot.post_text(7, "hi").await.expect_err("error");
+    assert!(
+        matches!(&err, Error::Api(api) if api.is_not_found()),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -391,7 +511,7 @@ async fn empty_body_422_is_an_api_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = bot.post_html(7, "<p></p>").await.err().expect("error");
+    let err = bot.post_html(7, "<p></p>").await.expect_err("error");
     assert_eq!(err.status(), Some(422));
 }
 
@@ -421,9 +541,16 @@ async fn post_is_retried_after_429_but_not_after_500() {
         .mount(&server)
         .await;
 
-    assert_eq!(bot.post_text(7, "first").await.ok().and_then(|p| p.id), Some(MessageId(10)));
-    let err = bot.post_text(7, "second").await.err().expect("error");
-    assert_eq!(err.status(), Some(500), "a POST is not retried after a 5xx: {err:?}");
+    assert_eq!(
+        bot.post_text(7, "first").await.ok().and_then(|p| p.id),
+        Some(MessageId(10))
+    );
+    let err = bot.post_text(7, "second").await.expect_err("error");
+    assert_eq!(
+        err.status(),
+        Some(500),
+        "a POST is not retried after a 5xx: {err:?}"
+    );
 }
 
 #[tokio::test]
@@ -435,8 +562,11 @@ async fn rate_limit_that_outlasts_the_policy_is_rate_limited() {
         .expect(4)
         .mount(&server)
         .await;
-    let err = bot.messages(7).await.err().expect("error");
-    assert!(matches!(err, Error::RateLimited { status: 429, retry_after: Some(d) } if d.is_zero()), "{err:?}");
+    let err = bot.messages(7).await.expect_err("error");
+    assert!(
+        matches!(err, Error::RateLimited { status: 429, retry_after: Some(d) } if d.is_zero()),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -451,7 +581,11 @@ async fn get_is_retried_on_5xx_and_times_out_per_attempt() {
         .await;
     Mock::given(method("GET"))
         .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])).set_delay(Duration::from_millis(500)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([]))
+                .set_delay(Duration::from_millis(500)),
+        )
         .mount(&server)
         .await;
     let bot = BotClient::builder(&server.uri(), BOT_KEY)
@@ -459,8 +593,11 @@ async fn get_is_retried_on_5xx_and_times_out_per_attempt() {
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");
-    let err = bot.messages(7).await.err().expect("error");
-    assert!(matches!(err, Error::Timeout { after } if after == Duration::from_millis(100)), "{err:?}");
+    let err = bot.messages(7).await.expect_err("error");
+    assert!(
+        matches!(err, Error::Timeout { after } if after == Duration::from_millis(100)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -470,7 +607,7 @@ async fn the_key_never_reaches_an_error_or_debug() {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("client");
-    let err = bot.post_text(7, "hi").await.err().expect("error");
+    let err = bot.post_text(7, "hi").await.expect_err("error");
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{bot:?}")];
     let mut source = std::error::Error::source(&err);
@@ -488,11 +625,19 @@ async fn oversized_answers_are_refused() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(200).set_body_json(vec![serde_json::json!({"id": 1}); 500]))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(vec![serde_json::json!({"id": 1}); 500]),
+        )
         .mount(&server)
         .await;
-    let bot = BotClient::builder(&server.uri(), BOT_KEY).max_response_bytes(1024).build().expect("client");
-    assert!(matches!(bot.messages(7).await, Err(Error::BodyTooLarge { limit: 1024 })));
+    let bot = BotClient::builder(&server.uri(), BOT_KEY)
+        .max_response_bytes(1024)
+        .build()
+        .expect("client");
+    assert!(matches!(
+        bot.messages(7).await,
+        Err(Error::BodyTooLarge { limit: 1024 })
+    ));
 }
 
 #[tokio::test]
@@ -500,11 +645,16 @@ async fn decode_errors_name_the_path() {
     let (server, bot) = setup().await;
     Mock::given(method("PUT"))
         .and(path(format!("{MESSAGES}/1")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":"one"}"#, "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(r#"{"id":"one"}"#, "application/json"),
+        )
         .mount(&server)
         .await;
-    let err = bot.update_html(7, 1, "x").await.err().expect("error");
-    assert!(matches!(&err, Error::Decode { status: 200, path, excerpt, .. } if path == "id" && excerpt.contains("one")), "{err:?}");
+    let err = bot.update_html(7, 1, "x").await.expect_err("error");
+    assert!(
+        matches!(&err, Error::Decode { status: 200, path, excerpt, .. } if path == "id" && excerpt.contains("one")),
+        "{err:?}"
+    );
 }
 
 // ---- replies --------------------------------------------------------------------------------

@@ -190,7 +190,10 @@ mod tests {
         let mut d = StreamDecoder::new();
         d.push(b"{nope}\r{\"id\":2,\"type\":\"Weird\"}\r");
         let events = drain(&mut d);
-        assert!(matches!(events.first(), Some(StreamEvent::Invalid(Error::Decode { .. }))));
+        assert!(matches!(
+            events.first(),
+            Some(StreamEvent::Invalid(Error::Decode { .. }))
+        ));
         match events.get(1) {
             Some(StreamEvent::Message(m)) => {
                 assert_eq!(m.id.get(), 2);
@@ -204,7 +207,10 @@ mod tests {
     fn oversized_frames_are_dropped() {
         let mut d = StreamDecoder::new().with_max_frame_bytes(8);
         d.push(b"{\"id\":1234567890");
-        assert!(matches!(d.next_event(), Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 8 }))));
+        assert!(matches!(
+            d.next_event(),
+            Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 8 }))
+        ));
         assert_eq!(d.pending_bytes(), 0);
     }
 

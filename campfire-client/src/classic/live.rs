@@ -215,7 +215,11 @@ impl Live {
                     self.connection = None;
                     self.failures += 1;
                     tracing::debug!(failures = self.failures, error = %err, "live stream interrupted");
-                    if self.config.max_failures.is_some_and(|max| self.failures > max) {
+                    if self
+                        .config
+                        .max_failures
+                        .is_some_and(|max| self.failures > max)
+                    {
                         tracing::warn!(failures = self.failures, "live stream gave up");
                         self.done = true;
                         self.pending.push_back(Err(err));
@@ -306,19 +310,22 @@ impl Live {
     }
 
     async fn read(&mut self, mut connection: Connection) -> Result<(), Failure> {
-        let chunk =
-            match tokio::time::timeout(self.config.silence, connection.response.chunk()).await {
-                Err(_) => {
-                    tracing::warn!(silence = ?self.config.silence, "live stream went silent; reconnecting");
-                    return Err(Failure::Retry(Error::Timeout {
-                        after: self.config.silence,
-                    }));
-                }
-                Ok(Err(err)) => {
-                    return Err(Failure::Retry(self.config.client.core().transport_error(err)));
-                }
-                Ok(Ok(chunk)) => chunk,
-            };
+        let chunk = match tokio::time::timeout(self.config.silence, connection.response.chunk())
+            .await
+        {
+            Err(_) => {
+                tracing::warn!(silence = ?self.config.silence, "live stream went silent; reconnecting");
+                return Err(Failure::Retry(Error::Timeout {
+                    after: self.config.silence,
+                }));
+            }
+            Ok(Err(err)) => {
+                return Err(Failure::Retry(
+                    self.config.client.core().transport_error(err),
+                ));
+            }
+            Ok(Ok(chunk)) => chunk,
+        };
         let Some(chunk) = chunk else {
             return match connection.decoder.finish() {
                 Some(StreamEvent::AccessDenied) => Err(access_denied()),

@@ -206,7 +206,11 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn speak_message(&self, room: impl Into<RoomId>, message: NewMessage) -> Result<Message> {
+    pub async fn speak_message(
+        &self,
+        room: impl Into<RoomId>,
+        message: NewMessage,
+    ) -> Result<Message> {
         if message.body.trim().is_empty() {
             return Err(Error::invalid("body", "must not be empty"));
         }
@@ -268,8 +272,12 @@ impl Client {
 
     async fn star(&self, method: Method, message: MessageId) -> Result<()> {
         let url = self.url(&["messages", &message.to_string(), "star"])?;
-        self.send(Request::new(method, url, "/messages/{message_id}/star.json"))
-            .await?;
+        self.send(Request::new(
+            method,
+            url,
+            "/messages/{message_id}/star.json",
+        ))
+        .await?;
         Ok(())
     }
 
@@ -286,7 +294,9 @@ impl Client {
     /// ```
     pub async fn transcript_today(&self, room: impl Into<RoomId>) -> Result<Vec<Message>> {
         let url = self.url(&["room", &room.into().to_string(), "transcript"])?;
-        let many: Many = self.get_json(url, "/room/{room_id}/transcript.json").await?;
+        let many: Many = self
+            .get_json(url, "/room/{room_id}/transcript.json")
+            .await?;
         Ok(many.messages)
     }
 
@@ -304,7 +314,11 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn transcript(&self, room: impl Into<RoomId>, date: NaiveDate) -> Result<Vec<Message>> {
+    pub async fn transcript(
+        &self,
+        room: impl Into<RoomId>,
+        date: NaiveDate,
+    ) -> Result<Vec<Message>> {
         let url = self.url(&[
             "room",
             &room.into().to_string(),

@@ -170,7 +170,8 @@ impl Client {
             return Err(Error::invalid("name", "a new room needs a name"));
         }
         let url = self.url(&["rooms"])?;
-        let request = Request::new(Method::POST, url, "/rooms.json").json(&RoomBody { room: &room })?;
+        let request =
+            Request::new(Method::POST, url, "/rooms.json").json(&RoomBody { room: &room })?;
         let one: One = self.send(request).await?.json()?;
         Ok(one.room)
     }
@@ -195,8 +196,8 @@ impl Client {
             return Err(Error::invalid("name", "must not be empty"));
         }
         let url = self.url(&["room", &room.into().to_string()])?;
-        let request =
-            Request::new(Method::PUT, url, "/room/{room_id}.json").json(&RoomBody { room: &update })?;
+        let request = Request::new(Method::PUT, url, "/room/{room_id}.json")
+            .json(&RoomBody { room: &update })?;
         self.send(request).await?;
         Ok(())
     }

@@ -14,7 +14,11 @@ pub(crate) fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
             return Some(t.with_timezone(&Utc));
         }
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(raw, format) {
             return Some(t.and_utc());
         }
@@ -44,9 +48,9 @@ pub(crate) mod timestamp {
         let raw = Option::<String>::deserialize(deserializer)?;
         match raw {
             None => Ok(None),
-            Some(raw) => parse_timestamp(&raw).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!("unrecognised timestamp {raw:?}"))
-            }),
+            Some(raw) => parse_timestamp(&raw)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("unrecognised timestamp {raw:?}"))),
         }
     }
 }
@@ -67,7 +71,9 @@ pub(crate) mod flexible_bool {
         serializer.serialize_bool(*value)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<bool, D::Error> {
         match Option::<Raw>::deserialize(deserializer)? {
             None => Ok(false),
             Some(Raw::Bool(b)) => Ok(b),
@@ -91,11 +97,26 @@ mod tests {
     #[test]
     fn every_form_of_timestamp() {
         let expect = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).single();
-        assert_eq!(parse_timestamp("2009-11-22T19:11:41Z"), expect(2009, 11, 22, 19, 11, 41));
-        assert_eq!(parse_timestamp("2012/04/05 10:53:14 +0000"), expect(2012, 4, 5, 10, 53, 14));
-        assert_eq!(parse_timestamp("2012/04/05 12:53:14 +0200"), expect(2012, 4, 5, 10, 53, 14));
-        assert_eq!(parse_timestamp("2009-12-01 23:44:40"), expect(2009, 12, 1, 23, 44, 40));
-        assert_eq!(parse_timestamp("2025-03-01T10:00:00.123+01:00").map(|t| t.timestamp()), expect(2025, 3, 1, 9, 0, 0).map(|t| t.timestamp()));
+        assert_eq!(
+            parse_timestamp("2009-11-22T19:11:41Z"),
+            expect(2009, 11, 22, 19, 11, 41)
+        );
+        assert_eq!(
+            parse_timestamp("2012/04/05 10:53:14 +0000"),
+            expect(2012, 4, 5, 10, 53, 14)
+        );
+        assert_eq!(
+            parse_timestamp("2012/04/05 12:53:14 +0200"),
+            expect(2012, 4, 5, 10, 53, 14)
+        );
+        assert_eq!(
+            parse_timestamp("2009-12-01 23:44:40"),
+            expect(2009, 12, 1, 23, 44, 40)
+        );
+        assert_eq!(
+            parse_timestamp("2025-03-01T10:00:00.123+01:00").map(|t| t.timestamp()),
+            expect(2025, 3, 1, 9, 0, 0).map(|t| t.timestamp())
+        );
         assert_eq!(parse_timestamp("yesterday"), None);
     }
 }

@@ -68,12 +68,11 @@ impl Client {
     pub async fn upload(&self, room: impl Into<RoomId>, file: FilePart) -> Result<Upload> {
         file.validate()?;
         let url = self.url(&["room", &room.into().to_string(), "uploads"])?;
-        let request = Request::new(Method::POST, url, "/room/{room_id}/uploads.json").body(
-            Body::Multipart {
+        let request =
+            Request::new(Method::POST, url, "/room/{room_id}/uploads.json").body(Body::Multipart {
                 field: "upload",
                 file,
-            },
-        );
+            });
         let one: One = self.send(request).await?.json()?;
         Ok(one.upload)
     }

@@ -95,19 +95,29 @@ mod tests {
     fn shapes() {
         assert!(BotKey::parse("12-Xy7Qa9LmPz3K").is_ok());
         assert!(BotKey::parse(" 12-Xy7Qa9LmPz3K\n").is_ok());
-        for bad in ["", "12", "-abc", "x1-abc", "12-", "12-ab/cd", "12-ab cd", "12-ab-cd"] {
-            let err = BotKey::parse(bad).err().map(|e| e.to_string()).unwrap_or_default();
+        for bad in [
+            "", "12", "-abc", "x1-abc", "12-", "12-ab/cd", "12-ab cd", "12-ab-cd",
+        ] {
+            let err = BotKey::parse(bad)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.starts_with("invalid bot_key"), "{bad:?}: {err}");
         }
     }
 
     #[test]
     fn errors_and_debug_never_show_the_token() {
-        let err = BotKey::parse("12-Secret/Token").err().map(|e| e.to_string());
+        let err = BotKey::parse("12-Secret/Token")
+            .err()
+            .map(|e| e.to_string());
         assert!(!err.unwrap_or_default().contains("Secret"));
         let key = BotKey::parse("12-FakeToken0001");
         let text = format!("{key:?}");
-        assert!(text.contains("12") && !text.contains("FakeToken0001"), "{text}");
+        assert!(
+            text.contains("12") && !text.contains("FakeToken0001"),
+            "{text}"
+        );
         let redacted = key
             .map(|k| k.redact("/rooms/1/12-FakeToken0001/messages"))
             .unwrap_or_default();

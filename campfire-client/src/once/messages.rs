@@ -344,7 +344,9 @@ impl BotClient {
             None
         } else {
             link_next.or_else(|| match cursor {
-                Some(PageCursor::After(_)) => messages.iter().map(|m| m.id).max().map(PageCursor::After),
+                Some(PageCursor::After(_)) => {
+                    messages.iter().map(|m| m.id).max().map(PageCursor::After)
+                }
                 _ => messages.iter().map(|m| m.id).min().map(PageCursor::Before),
             })
         };
@@ -609,7 +611,9 @@ mod tests {
             Some(PageCursor::Before(MessageId(101)))
         );
         assert_eq!(
-            next_cursor_from_link("</rooms/7/k/messages?after=5>; rel=\"prev\", </rooms/7/k/messages?after=9>; rel=\"next\""),
+            next_cursor_from_link(
+                "</rooms/7/k/messages?after=5>; rel=\"prev\", </rooms/7/k/messages?after=9>; rel=\"next\""
+            ),
             Some(PageCursor::After(MessageId(9)))
         );
         assert_eq!(next_cursor_from_link("garbage"), None);

@@ -22,9 +22,7 @@ use std::time::Duration;
 use reqwest::Method;
 use url::Url;
 
-use crate::client::{
-    Auth, CommonOptions, Core, Request, Response, join_segments, parse_base_url,
-};
+use crate::client::{Auth, CommonOptions, Core, Request, Response, join_segments, parse_base_url};
 use crate::error::{Error, Result};
 use crate::ids::RoomId;
 use crate::retry::RetryPolicy;
@@ -280,11 +278,17 @@ mod tests {
     fn malformed_input_is_rejected() {
         assert!(matches!(
             BotClient::new("https://chat.example.com", "nonsense"),
-            Err(Error::InvalidInput { field: "bot_key", .. })
+            Err(Error::InvalidInput {
+                field: "bot_key",
+                ..
+            })
         ));
         assert!(matches!(
             BotClient::new("not a url", "12-FakeToken0001"),
-            Err(Error::InvalidInput { field: "base_url", .. })
+            Err(Error::InvalidInput {
+                field: "base_url",
+                ..
+            })
         ));
     }
 }

@@ -291,9 +291,10 @@ impl Reply {
             _ => http::StatusCode::OK,
         };
         if let Some(ct) = self.content_type() {
-            response
-                .headers_mut()
-                .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(ct));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(ct),
+            );
         }
         response
     }
@@ -317,7 +318,12 @@ mod tests {
         let debug = format!("{path:?}");
         assert!(!debug.contains("FakeToken0001"), "{debug}");
         assert!(debug.contains("/rooms/7/<bot-key>/messages"));
-        for bad in ["/rooms/7/messages", "/rooms/x/12-a/messages", "/rooms/7/12-a/messages/1", ""] {
+        for bad in [
+            "/rooms/7/messages",
+            "/rooms/x/12-a/messages",
+            "/rooms/7/12-a/messages/1",
+            "",
+        ] {
             assert!(RoomPath::new(bad).room_id().is_err(), "{bad}");
             assert!(!format!("{:?}", RoomPath::new(bad)).contains("12-a"));
         }
@@ -336,18 +342,30 @@ mod tests {
 
     #[test]
     fn replies_never_become_attachments() {
-        for reply in [Reply::text("hi"), Reply::html("<b>hi</b>"), Reply::none(), Reply::text("  ")] {
+        for reply in [
+            Reply::text("hi"),
+            Reply::html("<b>hi</b>"),
+            Reply::none(),
+            Reply::text("  "),
+        ] {
             let status = reply.status();
             let http = reply.clone().into_http();
             assert_eq!(http.status().as_u16(), status);
-            match http.headers().get("content-type").map(|v| v.to_str().unwrap_or("")) {
+            match http
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap_or(""))
+            {
                 None => {
                     assert_eq!(status, 204);
                     assert!(http.body().is_empty());
                 }
                 Some(ct) => {
                     assert_eq!(status, 200);
-                    assert!(ct.starts_with("text/plain") || ct.starts_with("text/html"), "{ct}");
+                    assert!(
+                        ct.starts_with("text/plain") || ct.starts_with("text/html"),
+                        "{ct}"
+                    );
                 }
             }
         }
