@@ -1,0 +1,312 @@
+//! The public Status API v2 of any status page (`https://<page>/api/v2/...`); no key needed.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
+use url::Url;
+
+use crate::client::{Core, CoreConfig, Request, Route};
+use crate::components::Component;
+use crate::error::Result;
+use crate::ids::PageId;
+use crate::incidents::Incident;
+use crate::retry::RetryPolicy;
+
+vendor_enum! {
+    /// The overall state of a page.
+    StatusIndicator, kind = "status indicator" {
+        /// All systems operational.
+        None = "none", label = "none", aliases = ["operational", "ok"];
+        /// Minor problems.
+        Minor = "minor", label = "minor", aliases = [];
+        /// Major problems.
+        Major = "major", label = "major", aliases = [];
+        /// Critical problems.
+        Critical = "critical", label = "critical", aliases = [];
+        /// Under maintenance.
+        Maintenance = "maintenance", label = "maintenance", aliases = [];
+    }
+}
+
+/// The page as the public API describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PublicPage {
+    /// The page's id.
+    pub id: PageId,
+    /// The name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The page's address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The time zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// When anything on it last changed.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The overall state of a page.
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PageStatus {
+    /// The indicator (`none` when all is well).
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    pub indicator: StatusIndicator,
+    /// The sentence shown (`All Systems Operational`).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `status.json`: the page and its overall state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StatusResponse {
+    /// The page.
+    pub page: PublicPage,
+    /// Its overall state.
+    pub status: PageStatus,
+}
+
+/// `summary.json`: everything on the page at once.
+#[serde_as]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Summary {
+    /// The page.
+    pub page: PublicPage,
+    /// Its overall state.
+    pub status: PageStatus,
+    /// Every component (groups included, `group: true`).
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// The unresolved incidents.
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+    /// Upcoming and active maintenances.
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    pub scheduled_maintenances: Vec<Incident>,
+}
+
+#[serde_as]
+#[derive(Deserialize)]
+struct ComponentsEnvelope {
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    components: Vec<Component>,
+}
+
+#[serde_as]
+#[derive(Deserialize)]
+struct IncidentsEnvelope {
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    incidents: Vec<Incident>,
+}
+
+#[serde_as]
+#[derive(Deserialize)]
+struct MaintenancesEnvelope {
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(default)]
+    scheduled_maintenances: Vec<Incident>,
+}
+
+/// A client for the public Status API v2 of any Statuspage page (no key).
+///
+/// ```no_run
+/// # async fn run() -> statuspage_client::Result<()> {
+/// use statuspage_client::PublicClient;
+///
+/// let status = PublicClient::new("https://status.example.com")?;
+/// let summary = status.summary().await?;
+/// println!("{}", summary.status.description.unwrap_or_default());
+/// for component in summary.components.iter().filter(|c| c.status.is_degraded()) {
+///     println!("{}: {}", component.name, component.status.label());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PublicClient {
+    core: Arc<Core>,
+}
+
+impl fmt::Debug for PublicClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicClient")
+            .field("base_url", &self.core.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PublicClient {
+    /// A client for the page at `page_url` (`https://status.example.com` or
+    /// `https://<subdomain>.statuspage.io`; `/api/v2` is added unless present).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a URL that is not absolute
+    /// http(s); [`Error::Transport`](crate::Error::Transport) when the HTTP client cannot be set up.
+    pub fn new(page_url: impl Into<String>) -> Result<PublicClient> {
+        PublicClient::builder(page_url).build()
+    }
+
+    /// A builder for timeouts, retries and the rest.
+    pub fn builder(page_url: impl Into<String>) -> PublicClientBuilder {
+        let mut config = CoreConfig::new("", None);
+        config.base_url = page_url.into();
+        PublicClientBuilder { config }
+    }
+
+    /// The `/api/v2` URL every path is appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.core.base
+    }
+
+    async fn get<T: DeserializeOwned>(&self, template: &'static str) -> Result<T> {
+        self.core
+            .execute(Request::get(Route::new(template, [])))
+            .await
+    }
+
+    /// `summary.json`: the page, its state, components, unresolved incidents and maintenances.
+    ///
+    /// # Errors
+    /// [`Error::Api`](crate::Error::Api) for an error answer, [`Error::Decode`](crate::Error::Decode)
+    /// for a body that is not a status page's JSON (e.g. the URL is not a Statuspage page),
+    /// [`Error::Transport`](crate::Error::Transport) or [`Error::Timeout`](crate::Error::Timeout).
+    pub async fn summary(&self) -> Result<Summary> {
+        self.get("/summary.json").await
+    }
+
+    /// `status.json`: the page and its overall state.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn status(&self) -> Result<StatusResponse> {
+        self.get("/status.json").await
+    }
+
+    /// `components.json`: every component.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn components(&self) -> Result<Vec<Component>> {
+        let envelope: ComponentsEnvelope = self.get("/components.json").await?;
+        Ok(envelope.components)
+    }
+
+    /// `incidents.json`: the 50 most recent incidents.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn incidents(&self) -> Result<Vec<Incident>> {
+        let envelope: IncidentsEnvelope = self.get("/incidents.json").await?;
+        Ok(envelope.incidents)
+    }
+
+    /// `incidents/unresolved.json`: the unresolved incidents.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn unresolved_incidents(&self) -> Result<Vec<Incident>> {
+        let envelope: IncidentsEnvelope = self.get("/incidents/unresolved.json").await?;
+        Ok(envelope.incidents)
+    }
+
+    /// `scheduled-maintenances.json`: the most recent maintenances.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn scheduled_maintenances(&self) -> Result<Vec<Incident>> {
+        let envelope: MaintenancesEnvelope = self.get("/scheduled-maintenances.json").await?;
+        Ok(envelope.scheduled_maintenances)
+    }
+
+    /// `scheduled-maintenances/upcoming.json`: maintenances not started yet.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn upcoming_maintenances(&self) -> Result<Vec<Incident>> {
+        let envelope: MaintenancesEnvelope =
+            self.get("/scheduled-maintenances/upcoming.json").await?;
+        Ok(envelope.scheduled_maintenances)
+    }
+
+    /// `scheduled-maintenances/active.json`: maintenances under way.
+    ///
+    /// # Errors
+    /// As for [`summary`](PublicClient::summary).
+    pub async fn active_maintenances(&self) -> Result<Vec<Incident>> {
+        let envelope: MaintenancesEnvelope =
+            self.get("/scheduled-maintenances/active.json").await?;
+        Ok(envelope.scheduled_maintenances)
+    }
+}
+
+/// Configures a [`PublicClient`]. Made by [`PublicClient::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct PublicClientBuilder {
+    config: CoreConfig,
+}
+
+impl PublicClientBuilder {
+    /// Sets the timeout of one attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Sets the `User-Agent` (default `statuspage-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses a caller-supplied `reqwest::Client`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.http = Some(client);
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
+    /// Sets the largest response body read (default 16 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.config.max_response_bytes = limit;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a URL that is not absolute
+    /// http(s); [`Error::Transport`](crate::Error::Transport) when the HTTP client cannot be set up.
+    pub fn build(mut self) -> Result<PublicClient> {
+        let mut url = crate::client::parse_base_url(&self.config.base_url)?;
+        let has_api = url.path().trim_end_matches('/').ends_with("/api/v2");
+        if !has_api && let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["api", "v2"]);
+        }
+        self.config.base_url = url.to_string();
+        Ok(PublicClient {
+            core: Arc::new(self.config.build(None)?),
+        })
+    }
+}
