@@ -1491,8 +1491,25 @@ impl BulkRequest<'_> {
             )?;
             match self.client.execute(req).await {
                 Ok(raw) => break RequestHandle::from_raw(self.client, &raw, RequestKind::Alert)?,
-                // Refused, so nothing happened: the client waits out the throttle, then we resend.
-                Err(Error::RateLimited { .. }) if resubmits < BULK_RESUBMITS => resubmits += 1,
+                // Refused, so nothing happened: send it again. The client already paused for
+                // the refusal; a minute bucket (or a Retry-After) needs the whole client to wait
+                // longer than the backoff did.
+                Err(Error::RateLimited {
+                    retry_after,
+                    rate_limit,
+                    ..
+                }) if resubmits < BULK_RESUBMITS => {
+                    resubmits += 1;
+                    let pause = retry_after.or_else(|| {
+                        rate_limit
+                            .period_in_sec
+                            .filter(|p| *p > 1)
+                            .map(Duration::from_secs)
+                    });
+                    if let Some(pause) = pause {
+                        self.client.throttle(pause.min(Duration::from_secs(60)));
+                    }
+                }
                 Err(e) => return Err(e),
             }
         };

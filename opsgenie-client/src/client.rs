@@ -123,7 +123,6 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base: Url,
-    key: ApiKey,
     auth: HeaderValue,
     user_agent: HeaderValue,
     timeout: Duration,
@@ -220,12 +219,6 @@ impl Client {
         (self.inner.poll_initial, self.inner.poll_max)
     }
 
-    /// Whether `text` contains the API key (used by tests of redaction).
-    #[doc(hidden)]
-    pub fn __leaks_key(&self, text: &str) -> bool {
-        !self.inner.key.0.is_empty() && text.contains(&self.inner.key.0)
-    }
-
     fn url(&self, segments: &[String], query: &[(&'static str, String)]) -> Result<Url> {
         let mut url = self.inner.base.clone();
         {
@@ -284,9 +277,11 @@ impl Client {
                         return Ok(raw);
                     }
                     let class = classify_status(raw.status);
-                    let retry_after = raw.header("retry-after").and_then(parse_retry_after);
+                    let mut retry_after = raw.header("retry-after").and_then(parse_retry_after);
                     if class == FailureClass::Throttling {
-                        let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt));
+                        // Without Retry-After, one jittered delay serves as both this
+                        // request's backoff and the client-wide pause.
+                        let delay = *retry_after.get_or_insert_with(|| policy.backoff(attempt));
                         self.throttle(delay);
                     }
                     (class, raw.into_error(), retry_after)
@@ -332,7 +327,7 @@ impl Client {
     }
 
     /// Makes every request of this client wait `delay` (the client-wide throttle).
-    fn throttle(&self, delay: Duration) {
+    pub(crate) fn throttle(&self, delay: Duration) {
         let until = Instant::now() + delay;
         let mut not_before = lock(&self.inner.not_before);
         let already_throttled = not_before.is_some_and(|t| t > Instant::now());
@@ -538,7 +533,6 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base,
-                key: self.key,
                 auth,
                 user_agent,
                 timeout: self.timeout,
@@ -775,7 +769,10 @@ mod tests {
         let client = Client::new("secret-fake-key-123").unwrap_or_else(|e| panic!("{e}"));
         let text = format!("{client:?}");
         assert!(!text.contains("secret-fake-key-123"), "{text}");
-        assert!(text.contains("<redacted>"));
+        assert!(text.contains("api.opsgenie.com"), "{text}");
+        let builder = format!("{:?}", Client::builder("secret-fake-key-123"));
+        assert!(!builder.contains("secret-fake-key-123"), "{builder}");
+        assert!(builder.contains("<redacted>"), "{builder}");
     }
 
     #[test]
