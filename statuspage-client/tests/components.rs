@@ -24,7 +24,13 @@ async fn list_sends_paging_parameters() {
         .await;
     catch_all(&server).await;
 
-    let list = client(&server).components(PAGE).list().page(2).per_page(50).await.expect("list");
+    let list = client(&server)
+        .components(PAGE)
+        .list()
+        .page(2)
+        .per_page(50)
+        .await
+        .expect("list");
     assert_eq!(list.len(), 4);
     assert_eq!(list[3].name, "Log Streaming");
 }
@@ -73,7 +79,16 @@ async fn stream_walks_every_page_until_a_short_one() {
         .await
         .expect("stream");
     let ids: Vec<_> = all.iter().map(|c| c.id.to_string()).collect();
-    assert_eq!(ids, ["fakecomp0000", "fakecomp0001", "fakecomp0002", "fakecomp0003", "fakecomp0004"]);
+    assert_eq!(
+        ids,
+        [
+            "fakecomp0000",
+            "fakecomp0001",
+            "fakecomp0002",
+            "fakecomp0003",
+            "fakecomp0004"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -92,7 +107,14 @@ async fn stream_stops_at_an_empty_page_and_reports_errors() {
         .await;
     catch_all(&server).await;
     let client = client(&server);
-    let all: Vec<_> = client.components(PAGE).list().per_page(2).stream().try_collect().await.expect("stream");
+    let all: Vec<_> = client
+        .components(PAGE)
+        .list()
+        .per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
     assert_eq!(all.len(), 2);
 
     // A page that fails ends the stream with the error.
@@ -102,7 +124,12 @@ async fn stream_stops_at_an_empty_page_and_reports_errors() {
         .mount(&failing)
         .await;
     let failing_client = common::client(&failing);
-    let result: Result<Vec<_>, _> = failing_client.components(PAGE).list().stream().try_collect().await;
+    let result: Result<Vec<_>, _> = failing_client
+        .components(PAGE)
+        .list()
+        .stream()
+        .try_collect()
+        .await;
     assert!(result.expect_err("404").is_not_found());
 }
 
@@ -110,19 +137,30 @@ async fn stream_stops_at_an_empty_page_and_reports_errors() {
 async fn get_update_and_delete_hit_the_component_path() {
     let server = server().await;
     let item = "/pages/fakepage0001/components/fakecomp0001";
-    call("GET", item).respond_with(json(200, "components/get.json")).expect(1).mount(&server).await;
+    call("GET", item)
+        .respond_with(json(200, "components/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("PATCH", item)
         .and(body_json(json!({"component": {"status": "major_outage"}})))
         .respond_with(json(200, "components/update.json"))
         .expect(1)
         .mount(&server)
         .await;
-    call("DELETE", item).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    call("DELETE", item)
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
 
     let client = client(&server);
     let components = client.components(PAGE);
-    assert_eq!(components.get("fakecomp0001").await.expect("get").name, "API");
+    assert_eq!(
+        components.get("fakecomp0001").await.expect("get").name,
+        "API"
+    );
     let updated = components
         .update("fakecomp0001")
         .status(ComponentStatus::MajorOutage)
@@ -136,14 +174,20 @@ async fn get_update_and_delete_hit_the_component_path() {
 async fn set_status_accepts_chat_words() {
     let server = server().await;
     call("PATCH", "/pages/fakepage0001/components/fakecomp0002")
-        .and(body_json(json!({"component": {"status": "degraded_performance"}})))
+        .and(body_json(
+            json!({"component": {"status": "degraded_performance"}}),
+        ))
         .respond_with(json(200, "components/get.json"))
         .expect(1)
         .mount(&server)
         .await;
     catch_all(&server).await;
     let status: ComponentStatus = "degraded".parse().expect("chat word");
-    client(&server).components(PAGE).set_status("fakecomp0002", status).await.expect("set");
+    client(&server)
+        .components(PAGE)
+        .set_status("fakecomp0002", status)
+        .await
+        .expect("set");
 }
 
 #[tokio::test]
@@ -188,20 +232,37 @@ async fn uptime_sends_the_range() {
         .expect(1)
         .mount(&server)
         .await;
-    call("GET", "/pages/fakepage0001/component-groups/fakegrp00001/uptime")
-        .and(query_param_is_missing("start"))
-        .respond_with(json(200, "component_groups/uptime.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    call(
+        "GET",
+        "/pages/fakepage0001/component-groups/fakegrp00001/uptime",
+    )
+    .and(query_param_is_missing("start"))
+    .respond_with(json(200, "component_groups/uptime.json"))
+    .expect(1)
+    .mount(&server)
+    .await;
     catch_all(&server).await;
     let client = client(&server);
     let may = |d| NaiveDate::from_ymd_opt(2024, 5, d);
-    let uptime = client.components(PAGE).uptime("fakecomp0001", may(1), may(31)).await.expect("uptime");
+    let uptime = client
+        .components(PAGE)
+        .uptime("fakecomp0001", may(1), may(31))
+        .await
+        .expect("uptime");
     assert_eq!(uptime.uptime_percentage, Some(99.87));
-    client.component_groups(PAGE).uptime("fakegrp00001", None, None).await.expect("group uptime");
-    let backwards = client.components(PAGE).uptime("fakecomp0001", may(31), may(1)).await;
-    assert!(matches!(backwards, Err(Error::InvalidInput { field: "end", .. })));
+    client
+        .component_groups(PAGE)
+        .uptime("fakegrp00001", None, None)
+        .await
+        .expect("group uptime");
+    let backwards = client
+        .components(PAGE)
+        .uptime("fakecomp0001", may(31), may(1))
+        .await;
+    assert!(matches!(
+        backwards,
+        Err(Error::InvalidInput { field: "end", .. })
+    ));
 }
 
 #[tokio::test]
@@ -216,7 +277,10 @@ async fn invalid_input_is_rejected_before_sending() {
         (components.create("   ").await.err(), "name"),
         (components.create("x".repeat(256)).await.err(), "name"),
         (components.update("fakecomp0001").await.err(), "component"),
-        (components.update("fakecomp0001").name("").await.err(), "name"),
+        (
+            components.update("fakecomp0001").name("").await.err(),
+            "name",
+        ),
         (components.get("").await.err(), "component_id"),
         (client.components("").list().await.err(), "page_id"),
         (components.list().per_page(0).await.err(), "per_page"),
@@ -228,9 +292,19 @@ async fn invalid_input_is_rejected_before_sending() {
             other => panic!("expected invalid input for {field}, got {other:?}"),
         }
     }
-    assert!(components.create("x".repeat(255)).await.is_err_and(|e| !matches!(e, Error::InvalidInput { .. })), "255 characters are allowed (the catch-all answers)");
+    assert!(
+        components
+            .create("x".repeat(255))
+            .await
+            .is_err_and(|e| !matches!(e, Error::InvalidInput { .. })),
+        "255 characters are allowed (the catch-all answers)"
+    );
     let received = server.received_requests().await.expect("recording");
-    assert_eq!(received.len(), 1, "only the valid 255-character create was sent");
+    assert_eq!(
+        received.len(),
+        1,
+        "only the valid 255-character create was sent"
+    );
 }
 
 #[tokio::test]
@@ -242,7 +316,11 @@ async fn ids_are_percent_encoded_in_paths() {
         .mount(&server)
         .await;
     catch_all(&server).await;
-    client(&server).components(PAGE).get("a/b?c").await.expect("encoded id");
+    client(&server)
+        .components(PAGE)
+        .get("a/b?c")
+        .await
+        .expect("encoded id");
 }
 
 #[tokio::test]
@@ -256,7 +334,11 @@ async fn component_groups_crud() {
         .expect(1)
         .mount(&server)
         .await;
-    call("GET", item).respond_with(json(200, "component_groups/get.json")).expect(1).mount(&server).await;
+    call("GET", item)
+        .respond_with(json(200, "component_groups/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("POST", groups)
         .and(body_json(json!({
             "description": "The web site",
@@ -267,38 +349,62 @@ async fn component_groups_crud() {
         .mount(&server)
         .await;
     call("PATCH", item)
-        .and(body_json(json!({"component_group": {"name": "Core platform"}})))
+        .and(body_json(
+            json!({"component_group": {"name": "Core platform"}}),
+        ))
         .respond_with(json(200, "component_groups/update.json"))
         .expect(1)
         .mount(&server)
         .await;
-    call("DELETE", "/pages/fakepage0001/component-groups/fakegrp00002")
-        .respond_with(json(200, "component_groups/delete.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    call(
+        "DELETE",
+        "/pages/fakepage0001/component-groups/fakegrp00002",
+    )
+    .respond_with(json(200, "component_groups/delete.json"))
+    .expect(1)
+    .mount(&server)
+    .await;
     catch_all(&server).await;
 
     let client = client(&server);
     let api = client.component_groups(PAGE);
     assert_eq!(api.list().await.expect("list").len(), 2);
-    assert_eq!(api.get("fakegrp00001").await.expect("get").components.len(), 3);
+    assert_eq!(
+        api.get("fakegrp00001").await.expect("get").components.len(),
+        3
+    );
     let created = api
         .create("Web", ["fakecomp0003"])
         .description("The web site")
         .await
         .expect("create");
     assert_eq!(created.id.as_str(), "fakegrp00002");
-    assert_eq!(api.update("fakegrp00001").name("Core platform").await.expect("update").name, "Core platform");
-    assert_eq!(api.delete("fakegrp00002").await.expect("delete").name, "Web");
+    assert_eq!(
+        api.update("fakegrp00001")
+            .name("Core platform")
+            .await
+            .expect("update")
+            .name,
+        "Core platform"
+    );
+    assert_eq!(
+        api.delete("fakegrp00002").await.expect("delete").name,
+        "Web"
+    );
 
     let empty: Vec<&str> = Vec::new();
     assert!(matches!(
         api.create("Nothing", empty).await,
-        Err(Error::InvalidInput { field: "components", .. })
+        Err(Error::InvalidInput {
+            field: "components",
+            ..
+        })
     ));
     assert!(matches!(
         api.update("fakegrp00001").await,
-        Err(Error::InvalidInput { field: "component_group", .. })
+        Err(Error::InvalidInput {
+            field: "component_group",
+            ..
+        })
     ));
 }

@@ -25,7 +25,14 @@ async fn list_sends_q_limit_and_page() {
         .mount(&server)
         .await;
     catch_all(&server).await;
-    let list = client(&server).incidents(PAGE).list().q("database").limit(20).page(3).await.expect("list");
+    let list = client(&server)
+        .incidents(PAGE)
+        .list()
+        .q("database")
+        .limit(20)
+        .page(3)
+        .await
+        .expect("list");
     assert_eq!(list.len(), 4);
 }
 
@@ -33,17 +40,42 @@ async fn list_sends_q_limit_and_page() {
 async fn list_stream_pages_with_limit() {
     let server = server().await;
     let page_of = |ids: &[&str]| {
-        let items: Vec<_> = ids.iter().map(|id| json!({"id": id, "name": "x", "status": "resolved"})).collect();
+        let items: Vec<_> = ids
+            .iter()
+            .map(|id| json!({"id": id, "name": "x", "status": "resolved"}))
+            .collect();
         ResponseTemplate::new(200).set_body_json(json!(items))
     };
-    call("GET", INCIDENTS).and(query_param("page", "1")).and(query_param("limit", "2"))
-        .respond_with(page_of(&["fakeinc00001", "fakeinc00002"])).expect(1).mount(&server).await;
-    call("GET", INCIDENTS).and(query_param("page", "2")).and(query_param("limit", "2"))
-        .respond_with(page_of(&["fakeinc00003", "fakeinc00004"])).expect(1).mount(&server).await;
-    call("GET", INCIDENTS).and(query_param("page", "3")).and(query_param("limit", "2"))
-        .respond_with(page_of(&[])).expect(1).mount(&server).await;
+    call("GET", INCIDENTS)
+        .and(query_param("page", "1"))
+        .and(query_param("limit", "2"))
+        .respond_with(page_of(&["fakeinc00001", "fakeinc00002"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("GET", INCIDENTS)
+        .and(query_param("page", "2"))
+        .and(query_param("limit", "2"))
+        .respond_with(page_of(&["fakeinc00003", "fakeinc00004"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("GET", INCIDENTS)
+        .and(query_param("page", "3"))
+        .and(query_param("limit", "2"))
+        .respond_with(page_of(&[]))
+        .expect(1)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
-    let all: Vec<_> = client(&server).incidents(PAGE).list().limit(2).stream().try_collect().await.expect("stream");
+    let all: Vec<_> = client(&server)
+        .incidents(PAGE)
+        .list()
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
     assert_eq!(all.len(), 4);
     assert_eq!(all[3].id.as_str(), "fakeinc00004");
 }
@@ -67,11 +99,23 @@ async fn every_list_flavour_has_its_path() {
     catch_all(&server).await;
     let client = client(&server);
     let incidents = client.incidents(PAGE);
-    assert_eq!(incidents.unresolved().await.expect("unresolved")[0].status, IncidentStatus::Identified);
+    assert_eq!(
+        incidents.unresolved().await.expect("unresolved")[0].status,
+        IncidentStatus::Identified
+    );
     assert_eq!(incidents.scheduled().await.expect("scheduled").len(), 2);
-    assert_eq!(incidents.upcoming().await.expect("upcoming")[0].status, IncidentStatus::Scheduled);
-    assert_eq!(incidents.active_maintenance().await.expect("active")[0].status, IncidentStatus::InProgress);
-    assert!(matches!(incidents.unresolved().q("x").await, Err(Error::InvalidInput { field: "q", .. })));
+    assert_eq!(
+        incidents.upcoming().await.expect("upcoming")[0].status,
+        IncidentStatus::Scheduled
+    );
+    assert_eq!(
+        incidents.active_maintenance().await.expect("active")[0].status,
+        IncidentStatus::InProgress
+    );
+    assert!(matches!(
+        incidents.unresolved().q("x").await,
+        Err(Error::InvalidInput { field: "q", .. })
+    ));
 }
 
 #[tokio::test]
@@ -138,7 +182,10 @@ async fn schedule_maintenance_sends_the_window() {
         .mount(&server)
         .await;
     catch_all(&server).await;
-    let start = Utc.with_ymd_and_hms(2026, 9, 15, 22, 10, 33).single().expect("time");
+    let start = Utc
+        .with_ymd_and_hms(2026, 9, 15, 22, 10, 33)
+        .single()
+        .expect("time");
     let end = start + chrono::Duration::hours(2);
     let client = client(&server);
     let maintenance = client
@@ -156,15 +203,26 @@ async fn schedule_maintenance_sends_the_window() {
         .expect("schedule");
     assert_eq!(maintenance.status, IncidentStatus::Scheduled);
 
-    let backwards = client.incidents(PAGE).schedule_maintenance("Backwards", end, start).await;
-    assert!(matches!(backwards, Err(Error::InvalidInput { field: "scheduled_until", .. })));
+    let backwards = client
+        .incidents(PAGE)
+        .schedule_maintenance("Backwards", end, start)
+        .await;
+    assert!(matches!(
+        backwards,
+        Err(Error::InvalidInput {
+            field: "scheduled_until",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]
 async fn update_with_status_and_body_and_resolve() {
     let server = server().await;
     call("PATCH", INCIDENT)
-        .and(body_json(json!({"incident": {"status": "identified", "body": "A queue is backed up."}})))
+        .and(body_json(
+            json!({"incident": {"status": "identified", "body": "A queue is backed up."}}),
+        ))
         .respond_with(json(200, "incidents/get.json"))
         .expect(1)
         .mount(&server)
@@ -211,10 +269,29 @@ async fn invalid_incident_input_is_never_sent() {
         (incidents.update("fakeinc00001").await.err(), "incident"),
         (incidents.create("").await.err(), "name"),
         (incidents.create("n".repeat(256)).await.err(), "name"),
-        (incidents.create("ok").body("b".repeat(25_001)).await.err(), "body"),
-        (incidents.update("fakeinc00001").body("b".repeat(25_001)).await.err(), "body"),
-        (incidents.create("ok").metadata(bad_metadata).await.err(), "metadata"),
-        (incidents.edit_update("fakeinc00001", "fakeupd00001").await.err(), "incident_update"),
+        (
+            incidents.create("ok").body("b".repeat(25_001)).await.err(),
+            "body",
+        ),
+        (
+            incidents
+                .update("fakeinc00001")
+                .body("b".repeat(25_001))
+                .await
+                .err(),
+            "body",
+        ),
+        (
+            incidents.create("ok").metadata(bad_metadata).await.err(),
+            "metadata",
+        ),
+        (
+            incidents
+                .edit_update("fakeinc00001", "fakeupd00001")
+                .await
+                .err(),
+            "incident_update",
+        ),
         (incidents.get(" ").await.err(), "incident_id"),
     ];
     for (error, field) in cases {
@@ -223,35 +300,61 @@ async fn invalid_incident_input_is_never_sent() {
             other => panic!("expected invalid input for {field}, got {other:?}"),
         }
     }
-    assert!(server.received_requests().await.expect("recording").is_empty());
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn get_delete_and_edit_an_update() {
     let server = server().await;
-    call("GET", INCIDENT).respond_with(json(200, "incidents/get.json")).expect(1).mount(&server).await;
+    call("GET", INCIDENT)
+        .respond_with(json(200, "incidents/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("DELETE", "/pages/fakepage0001/incidents/fakeinc00003")
         .respond_with(json(200, "incidents/delete.json"))
         .expect(1)
         .mount(&server)
         .await;
-    call("PATCH", "/pages/fakepage0001/incidents/fakeinc00001/incident_updates/fakeupd00002")
-        .and(body_json(json!({"incident_update": {
-            "body": "Corrected: only EU builds were slow.",
-            "display_at": "2024-06-07T10:20:00Z",
-            "deliver_notifications": false,
-            "wants_twitter_update": false
-        }})))
-        .respond_with(json(200, "incidents/incident_update.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    call(
+        "PATCH",
+        "/pages/fakepage0001/incidents/fakeinc00001/incident_updates/fakeupd00002",
+    )
+    .and(body_json(json!({"incident_update": {
+        "body": "Corrected: only EU builds were slow.",
+        "display_at": "2024-06-07T10:20:00Z",
+        "deliver_notifications": false,
+        "wants_twitter_update": false
+    }})))
+    .respond_with(json(200, "incidents/incident_update.json"))
+    .expect(1)
+    .mount(&server)
+    .await;
     catch_all(&server).await;
     let client = client(&server);
     let incidents = client.incidents(PAGE);
-    assert_eq!(incidents.get("fakeinc00001").await.expect("get").name, "Builds are slow");
-    assert_eq!(incidents.delete("fakeinc00003").await.expect("delete").status, IncidentStatus::Resolved);
-    let at = Utc.with_ymd_and_hms(2024, 6, 7, 10, 20, 0).single().expect("time");
+    assert_eq!(
+        incidents.get("fakeinc00001").await.expect("get").name,
+        "Builds are slow"
+    );
+    assert_eq!(
+        incidents
+            .delete("fakeinc00003")
+            .await
+            .expect("delete")
+            .status,
+        IncidentStatus::Resolved
+    );
+    let at = Utc
+        .with_ymd_and_hms(2024, 6, 7, 10, 20, 0)
+        .single()
+        .expect("time");
     let edited = incidents
         .edit_update("fakeinc00001", "fakeupd00002")
         .body("Corrected: only EU builds were slow.")
@@ -267,9 +370,15 @@ async fn get_delete_and_edit_an_update() {
 async fn postmortem_lifecycle() {
     let server = server().await;
     let base = "/pages/fakepage0001/incidents/fakeinc00003/postmortem";
-    call("GET", base).respond_with(json(200, "postmortem/get.json")).expect(1).mount(&server).await;
+    call("GET", base)
+        .respond_with(json(200, "postmortem/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("PUT", base)
-        .and(body_json(json!({"postmortem": {"body_draft": "A full disk stopped the queue."}})))
+        .and(body_json(
+            json!({"postmortem": {"body_draft": "A full disk stopped the queue."}}),
+        ))
         .respond_with(json(200, "postmortem/save_draft.json"))
         .expect(1)
         .mount(&server)
@@ -280,14 +389,34 @@ async fn postmortem_lifecycle() {
         .expect(1)
         .mount(&server)
         .await;
-    call("PUT", &format!("{base}/revert")).respond_with(json(200, "postmortem/revert.json")).expect(1).mount(&server).await;
-    call("DELETE", base).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    call("PUT", &format!("{base}/revert"))
+        .respond_with(json(200, "postmortem/revert.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("DELETE", base)
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
 
     let client = client(&server);
     let postmortem = client.incidents(PAGE).postmortem("fakeinc00003");
-    assert!(postmortem.clone().get().await.expect("get").body_draft.is_some());
-    postmortem.clone().save_draft("A full disk stopped the queue.").await.expect("draft");
+    assert!(
+        postmortem
+            .clone()
+            .get()
+            .await
+            .expect("get")
+            .body_draft
+            .is_some()
+    );
+    postmortem
+        .clone()
+        .save_draft("A full disk stopped the queue.")
+        .await
+        .expect("draft");
     let published = postmortem
         .clone()
         .publish()
@@ -299,7 +428,13 @@ async fn postmortem_lifecycle() {
     assert!(published.published_at.is_some());
     postmortem.clone().revert().await.expect("revert");
     postmortem.clone().delete().await.expect("delete");
-    assert!(matches!(postmortem.save_draft(" ").await, Err(Error::InvalidInput { field: "body_draft", .. })));
+    assert!(matches!(
+        postmortem.save_draft(" ").await,
+        Err(Error::InvalidInput {
+            field: "body_draft",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]
@@ -341,5 +476,8 @@ async fn templates_list_and_create() {
         .await
         .expect("create");
     assert_eq!(created.id.as_str(), "faketpl00001");
-    assert!(matches!(api.create("x", "").await, Err(Error::InvalidInput { field: "title", .. })));
+    assert!(matches!(
+        api.create("x", "").await,
+        Err(Error::InvalidInput { field: "title", .. })
+    ));
 }

@@ -10,8 +10,16 @@ use wiremock::matchers::body_json;
 #[tokio::test]
 async fn list_get_and_update() {
     let server = server().await;
-    call("GET", "/pages").respond_with(json(200, "pages/list.json")).expect(1).mount(&server).await;
-    call("GET", "/pages/fakepage0001").respond_with(json(200, "pages/get.json")).expect(1).mount(&server).await;
+    call("GET", "/pages")
+        .respond_with(json(200, "pages/list.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("GET", "/pages/fakepage0001")
+        .respond_with(json(200, "pages/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("PATCH", "/pages/fakepage0001")
         .and(body_json(json!({"page": {
             "headline": "Builds are back to normal",
@@ -27,7 +35,10 @@ async fn list_get_and_update() {
     let client = client(&server);
     let pages = client.pages().list().await.expect("list");
     assert_eq!(pages.len(), 2);
-    assert_eq!(client.pages().get(PAGE).await.expect("get").name, "Example Corp (fake)");
+    assert_eq!(
+        client.pages().get(PAGE).await.expect("get").name,
+        "Example Corp (fake)"
+    );
     let updated = client
         .pages()
         .update(PAGE)
@@ -36,7 +47,16 @@ async fn list_get_and_update() {
         .time_zone("UTC")
         .await
         .expect("update");
-    assert_eq!(updated.headline.as_deref(), Some("Builds are back to normal"));
-    assert!(matches!(client.pages().update(PAGE).await, Err(Error::InvalidInput { field: "page", .. })));
-    assert!(matches!(client.pages().update(PAGE).name("").await, Err(Error::InvalidInput { field: "name", .. })));
+    assert_eq!(
+        updated.headline.as_deref(),
+        Some("Builds are back to normal")
+    );
+    assert!(matches!(
+        client.pages().update(PAGE).await,
+        Err(Error::InvalidInput { field: "page", .. })
+    ));
+    assert!(matches!(
+        client.pages().update(PAGE).name("").await,
+        Err(Error::InvalidInput { field: "name", .. })
+    ));
 }

@@ -29,12 +29,29 @@ async fn every_public_endpoint() {
         ("/api/v2/status.json", "public/status.json"),
         ("/api/v2/components.json", "public/components.json"),
         ("/api/v2/incidents.json", "public/incidents.json"),
-        ("/api/v2/incidents/unresolved.json", "public/incidents_unresolved.json"),
-        ("/api/v2/scheduled-maintenances.json", "public/scheduled_maintenances.json"),
-        ("/api/v2/scheduled-maintenances/upcoming.json", "public/scheduled_maintenances_upcoming.json"),
-        ("/api/v2/scheduled-maintenances/active.json", "public/scheduled_maintenances_active.json"),
+        (
+            "/api/v2/incidents/unresolved.json",
+            "public/incidents_unresolved.json",
+        ),
+        (
+            "/api/v2/scheduled-maintenances.json",
+            "public/scheduled_maintenances.json",
+        ),
+        (
+            "/api/v2/scheduled-maintenances/upcoming.json",
+            "public/scheduled_maintenances_upcoming.json",
+        ),
+        (
+            "/api/v2/scheduled-maintenances/active.json",
+            "public/scheduled_maintenances_active.json",
+        ),
     ] {
-        Mock::given(method("GET")).and(path(p)).respond_with(json(200, fixture)).expect(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(p))
+            .respond_with(json(200, fixture))
+            .expect(1)
+            .mount(&server)
+            .await;
     }
     catch_all(&server).await;
 
@@ -42,14 +59,34 @@ async fn every_public_endpoint() {
     assert!(client.base_url().as_str().ends_with("/api/v2"));
     let summary = client.summary().await.expect("summary");
     assert_eq!(summary.status.indicator, StatusIndicator::Minor);
-    assert_eq!(client.status().await.expect("status").page.name.as_deref(), Some("Example Corp (fake)"));
+    assert_eq!(
+        client.status().await.expect("status").page.name.as_deref(),
+        Some("Example Corp (fake)")
+    );
     let components = client.components().await.expect("components");
-    assert!(components.iter().any(|c| c.group && c.components.len() == 3));
+    assert!(
+        components
+            .iter()
+            .any(|c| c.group && c.components.len() == 3)
+    );
     assert_eq!(client.incidents().await.expect("incidents").len(), 2);
-    assert_eq!(client.unresolved_incidents().await.expect("unresolved").len(), 1);
+    assert_eq!(
+        client
+            .unresolved_incidents()
+            .await
+            .expect("unresolved")
+            .len(),
+        1
+    );
     assert_eq!(client.scheduled_maintenances().await.expect("all").len(), 2);
-    assert_eq!(client.upcoming_maintenances().await.expect("upcoming")[0].status, IncidentStatus::Scheduled);
-    assert_eq!(client.active_maintenances().await.expect("active")[0].status, IncidentStatus::InProgress);
+    assert_eq!(
+        client.upcoming_maintenances().await.expect("upcoming")[0].status,
+        IncidentStatus::Scheduled
+    );
+    assert_eq!(
+        client.active_maintenances().await.expect("active")[0].status,
+        IncidentStatus::InProgress
+    );
 }
 
 #[tokio::test]
@@ -57,17 +94,28 @@ async fn an_existing_api_v2_suffix_is_kept_and_html_is_a_decode_error() {
     let server = server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/status.json"))
-        .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(common::fixture("errors/500.html"), "text/html"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .set_body_raw(common::fixture("errors/500.html"), "text/html"),
+        )
         .mount(&server)
         .await;
     catch_all(&server).await;
     let client = PublicClient::new(format!("{}/api/v2/", server.uri())).expect("client");
     match client.status().await {
-        Err(Error::Decode { status, excerpt, .. }) => {
+        Err(Error::Decode {
+            status, excerpt, ..
+        }) => {
             assert_eq!(status, 200);
             assert!(excerpt.starts_with("<!DOCTYPE html>"));
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
-    assert!(matches!(PublicClient::new("status.example.invalid"), Err(Error::InvalidInput { field: "base_url", .. })));
+    assert!(matches!(
+        PublicClient::new("status.example.invalid"),
+        Err(Error::InvalidInput {
+            field: "base_url",
+            ..
+        })
+    ));
 }

@@ -44,14 +44,36 @@ async fn page_level_list_sends_filters_and_counts_from_zero() {
 async fn page_level_stream_starts_at_page_zero() {
     let server = server().await;
     let one = |id: &str| json!([{"id": id, "mode": "email"}]);
-    call("GET", SUBSCRIBERS).and(query_param("page", "0")).and(query_param("limit", "1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(one("fakesub00001"))).expect(1).mount(&server).await;
-    call("GET", SUBSCRIBERS).and(query_param("page", "1")).and(query_param("limit", "1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(one("fakesub00002"))).expect(1).mount(&server).await;
-    call("GET", SUBSCRIBERS).and(query_param("page", "2")).and(query_param("limit", "1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).expect(1).mount(&server).await;
+    call("GET", SUBSCRIBERS)
+        .and(query_param("page", "0"))
+        .and(query_param("limit", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(one("fakesub00001")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("GET", SUBSCRIBERS)
+        .and(query_param("page", "1"))
+        .and(query_param("limit", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(one("fakesub00002")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    call("GET", SUBSCRIBERS)
+        .and(query_param("page", "2"))
+        .and(query_param("limit", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .expect(1)
+        .mount(&server)
+        .await;
     catch_all(&server).await;
-    let all: Vec<_> = client(&server).subscribers(PAGE).list().per_page(1).stream().try_collect().await.expect("stream");
+    let all: Vec<_> = client(&server)
+        .subscribers(PAGE)
+        .list()
+        .per_page(1)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
     assert_eq!(all.len(), 2);
 }
 
@@ -91,9 +113,26 @@ async fn create_get_and_delete_at_page_level() {
         .await
         .expect("create");
     assert_eq!(created.id.as_str(), "fakesub00001");
-    assert_eq!(api.clone().get("fakesub00001").await.expect("get").components.len(), 1);
-    api.clone().delete("fakesub00001", false).await.expect("delete");
-    assert!(matches!(api.create().await, Err(Error::InvalidInput { field: "subscriber", .. })));
+    assert_eq!(
+        api.clone()
+            .get("fakesub00001")
+            .await
+            .expect("get")
+            .components
+            .len(),
+        1
+    );
+    api.clone()
+        .delete("fakesub00001", false)
+        .await
+        .expect("delete");
+    assert!(matches!(
+        api.create().await,
+        Err(Error::InvalidInput {
+            field: "subscriber",
+            ..
+        })
+    ));
 }
 
 #[tokio::test]
@@ -107,12 +146,18 @@ async fn incident_level_subscribers() {
         .mount(&server)
         .await;
     call("POST", base)
-        .and(body_json(json!({"subscriber": {"phone_country": "us", "phone_number": "5555550100"}})))
+        .and(body_json(
+            json!({"subscriber": {"phone_country": "us", "phone_number": "5555550100"}}),
+        ))
         .respond_with(json(201, "subscribers/create.json"))
         .expect(1)
         .mount(&server)
         .await;
-    call("GET", &format!("{base}/fakesub00005")).respond_with(json(200, "subscribers/get.json")).expect(1).mount(&server).await;
+    call("GET", &format!("{base}/fakesub00005"))
+        .respond_with(json(200, "subscribers/get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
     call("DELETE", &format!("{base}/fakesub00005"))
         .and(query_param_is_missing("skip_unsubscription_notification"))
         .respond_with(ResponseTemplate::new(204))
@@ -123,8 +168,18 @@ async fn incident_level_subscribers() {
     let client = client(&server);
     let api = client.incidents(PAGE).subscribers("fakeinc00001");
     assert_eq!(api.clone().list().await.expect("list").len(), 1);
-    api.clone().create().phone("us", "5555550100").await.expect("create");
+    api.clone()
+        .create()
+        .phone("us", "5555550100")
+        .await
+        .expect("create");
     api.clone().get("fakesub00005").await.expect("get");
-    api.clone().delete("fakesub00005", true).await.expect("delete");
-    assert!(matches!(api.list().q("x").await, Err(Error::InvalidInput { field: "q", .. })));
+    api.clone()
+        .delete("fakesub00005", true)
+        .await
+        .expect("delete");
+    assert!(matches!(
+        api.list().q("x").await,
+        Err(Error::InvalidInput { field: "q", .. })
+    ));
 }

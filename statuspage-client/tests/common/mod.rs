@@ -44,10 +44,9 @@ pub async fn server() -> MockServer {
 /// Mounts the catch-all; call after the mocks of a test.
 pub async fn catch_all(server: &MockServer) {
     Mock::given(wiremock::matchers::any())
-        .respond_with(
-            ResponseTemplate::new(599)
-                .set_body_string("no mock matched this request: check method, path, query, headers and body"),
-        )
+        .respond_with(ResponseTemplate::new(599).set_body_string(
+            "no mock matched this request: check method, path, query, headers and body",
+        ))
         .with_priority(u8::MAX)
         .mount(server)
         .await;
