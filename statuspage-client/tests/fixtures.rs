@@ -36,8 +36,11 @@ struct DataPoint {
     data: MetricPoint,
 }
 
+/// A fixture's path and the check that proves it decodes.
+type Check = (&'static str, fn(&'static str));
+
 /// Every fixture and the check that proves it decodes.
-fn checks() -> Vec<(&'static str, fn(&'static str))> {
+fn checks() -> Vec<Check> {
     vec![
         ("pages/list.json", |n| {
             assert_eq!(decode::<Vec<Page>>(n).len(), 2)
