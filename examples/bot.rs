@@ -1,0 +1,130 @@
+//! opsbot: a small ChatOps bot in the Hubot tradition, built on the three SDK crates.
+//!
+//! `cargo run --example bot` with nothing configured starts the demo: a shell backed by
+//! in-process fakes of Statuspage and Opsgenie with demo data. Set the environment variables
+//! listed in the README to talk to the real services and to Campfire.
+//!
+//! The bot is one command enum and parser (`command.rs`), one dispatcher (`dispatch.rs`), the
+//! configuration (`config.rs`), per-user settings (`state.rs`), and one module per adapter.
+
+#[path = "bot/command.rs"]
+mod command;
+#[path = "bot/config.rs"]
+mod config;
+#[path = "bot/dispatch.rs"]
+mod dispatch;
+#[path = "bot/shell.rs"]
+mod shell;
+#[path = "bot/state.rs"]
+mod state;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use config::{Adapter, Config, Operators};
+use dispatch::{Bot, Statuspage};
+use state::State;
+
+/// Per-attempt timeout of every service call: a chat command should fail fast.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(problems) => {
+            eprintln!("opsbot: the configuration has problems:");
+            for problem in problems {
+                eprintln!("  - {problem}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let bot = match build(&config) {
+        Ok(bot) => bot,
+        Err(problem) => {
+            eprintln!("opsbot: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match config.adapter {
+        Adapter::Shell => shell::run(&bot, &config.shell_user)
+            .await
+            .map_err(|e| e.to_string()),
+        Adapter::Campfire | Adapter::CampfireClassic => {
+            Err("this adapter is not available yet".to_owned())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("opsbot: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the bot from the configuration: real clients for what is configured.
+fn build(config: &Config) -> Result<Bot, String> {
+    let statuspage = match &config.statuspage {
+        Some(sp) => {
+            let mut builder =
+                statuspage_client::Client::builder(sp.api_key.0.clone()).timeout(CALL_TIMEOUT);
+            if let Some(url) = &sp.base_url {
+                builder = builder.base_url(url.clone());
+            }
+            if let Some(pacing) = config.statuspage_pacing {
+                builder = if pacing.is_zero() {
+                    builder.without_pacing()
+                } else {
+                    builder.pacing(pacing)
+                };
+            }
+            let client = builder
+                .build()
+                .map_err(|e| format!("Statuspage client: {e}"))?;
+            Some(Statuspage {
+                client,
+                page: sp.page_id.clone(),
+            })
+        }
+        None => None,
+    };
+    let opsgenie = match &config.opsgenie {
+        Some(og) => {
+            let region = if og.eu {
+                opsgenie_client::Region::Eu
+            } else {
+                opsgenie_client::Region::Us
+            };
+            let mut builder = opsgenie_client::Client::builder(og.api_key.0.clone())
+                .region(region)
+                .timeout(CALL_TIMEOUT);
+            if let Some(url) = &og.base_url {
+                builder = builder.base_url(url.clone());
+            }
+            Some(
+                builder
+                    .build()
+                    .map_err(|e| format!("Opsgenie client: {e}"))?,
+            )
+        }
+        None => None,
+    };
+    let (state, warning) = State::load(&config.state_file);
+    if let Some(warning) = warning {
+        eprintln!("opsbot: {warning}");
+    }
+    let operators = if config.is_demo() {
+        Operators::Everyone
+    } else {
+        config.operators.clone()
+    };
+    Ok(Bot {
+        name: config.bot_name.clone(),
+        statuspage,
+        opsgenie,
+        operators,
+        state,
+    })
+}

@@ -1,0 +1,784 @@
+//! The dispatcher: runs a parsed command against the services and words the answer.
+//!
+//! Every answer is plain text (adapters turn it into HTML or a paste). A failing service never
+//! takes the bot down: the command's answer names the failure.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::TryStreamExt;
+use opsgenie_client::schedules::ScheduleRef;
+use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
+use statuspage_client::{Component, ComponentStatus, Incident};
+
+use crate::command::{self, Command, GenieCommand, HELP, StatusCommand};
+use crate::config::Operators;
+use crate::state::State;
+
+/// Single commands answer within this long, or say that the service did not.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bulk commands (`genie ack`, `genie close all`) may take longer: every outcome is awaited.
+const BULK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Who said something.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    /// Display name (what `BOT_OPERATORS` and the state file use).
+    pub name: String,
+    /// The chat's user id, where it has one.
+    pub id: Option<String>,
+}
+
+/// A Statuspage client bound to one page.
+pub struct Statuspage {
+    pub client: statuspage_client::Client,
+    pub page: String,
+}
+
+/// The bot: its services, who may change things, and what it remembers.
+pub struct Bot {
+    pub name: String,
+    pub statuspage: Option<Statuspage>,
+    pub opsgenie: Option<opsgenie_client::Client>,
+    pub operators: Operators,
+    pub state: State,
+}
+
+/// Why a command could not be carried out.
+enum Failure {
+    NotConfigured {
+        service: &'static str,
+        set: &'static str,
+    },
+    Statuspage(statuspage_client::Error),
+    Opsgenie(opsgenie_client::Error),
+    Said(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NotConfigured { service, set } => {
+                write!(
+                    f,
+                    "{service} is not configured: set {set} to use these commands"
+                )
+            }
+            Failure::Statuspage(err) => write!(f, "Statuspage failed: {err}"),
+            Failure::Opsgenie(err) => write!(f, "Opsgenie failed: {}", opsgenie_reason(err)),
+            Failure::Said(text) => f.write_str(text),
+        }
+    }
+}
+
+impl From<statuspage_client::Error> for Failure {
+    fn from(err: statuspage_client::Error) -> Self {
+        Failure::Statuspage(err)
+    }
+}
+
+impl From<opsgenie_client::Error> for Failure {
+    fn from(err: opsgenie_client::Error) -> Self {
+        Failure::Opsgenie(err)
+    }
+}
+
+/// The server's own words for a failed asynchronous action; the error text otherwise.
+fn opsgenie_reason(err: &opsgenie_client::Error) -> String {
+    match err {
+        opsgenie_client::Error::RequestFailed(failure) => failure.status.clone(),
+        other => other.to_string(),
+    }
+}
+
+type Outcome = Result<String, Failure>;
+
+impl Bot {
+    /// The name the bot answers to.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Answers one command line (already stripped of any address to the bot).
+    pub async fn handle(&self, speaker: &Speaker, text: &str) -> String {
+        let command = match command::parse(text) {
+            Ok(command) => command,
+            Err(err) => return err.to_string(),
+        };
+        if command.changes_anything()
+            && !self.operators.allows(&speaker.name, speaker.id.as_deref())
+        {
+            return match self.operators {
+                Operators::Unset => {
+                    "Changing commands are turned off: set BOT_OPERATORS to the user names or ids \
+                                     allowed to use them (or * for everyone)."
+                        .to_owned()
+                }
+                _ => format!(
+                    "Sorry {}, you are not an operator: ask to be added to BOT_OPERATORS.",
+                    speaker.name
+                ),
+            };
+        }
+        let limit = match command {
+            Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => BULK_TIMEOUT,
+            _ => COMMAND_TIMEOUT,
+        };
+        match tokio::time::timeout(limit, self.run(speaker, command)).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(failure)) => failure.to_string(),
+            Err(_) => format!(
+                "No answer from the service within {} s; try again later.",
+                limit.as_secs()
+            ),
+        }
+    }
+
+    async fn run(&self, speaker: &Speaker, command: Command) -> Outcome {
+        match command {
+            Command::Help => Ok(help()),
+            Command::Status(cmd) => self.status(cmd).await,
+            Command::Genie(cmd) => self.genie(speaker, cmd).await,
+        }
+    }
+
+    // ---- Statuspage -------------------------------------------------------------------
+
+    fn statuspage(&self) -> Result<&Statuspage, Failure> {
+        self.statuspage.as_ref().ok_or(Failure::NotConfigured {
+            service: "Statuspage",
+            set: "STATUSPAGE_API_KEY and STATUSPAGE_PAGE_ID",
+        })
+    }
+
+    async fn status(&self, cmd: StatusCommand) -> Outcome {
+        let sp = self.statuspage()?;
+        match cmd {
+            StatusCommand::Overview => {
+                let components = sp.components().await?;
+                let unresolved = sp
+                    .client
+                    .incidents(&sp.page)
+                    .unresolved()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await?;
+                let not_ok = components
+                    .iter()
+                    .filter(|c| c.status != ComponentStatus::Operational)
+                    .count();
+                let mut out = if not_ok == 0 {
+                    "All systems operational!".to_owned()
+                } else {
+                    format!(
+                        "{not_ok} of {} components not operational.",
+                        components.len()
+                    )
+                };
+                out.push_str(&match unresolved.len() {
+                    0 => " No unresolved incidents.".to_owned(),
+                    1 => " 1 unresolved incident.".to_owned(),
+                    n => format!(" {n} unresolved incidents."),
+                });
+                for c in &components {
+                    out.push_str(&format!("\n{}: {}", c.name, c.status.label()));
+                }
+                Ok(out)
+            }
+            StatusCommand::Show { component } => {
+                let components = sp.components().await?;
+                let c = find_component(&components, &component)?;
+                Ok(format!("{}: {}", c.name, c.status.label()))
+            }
+            StatusCommand::Set { component, status } => {
+                let components = sp.components().await?;
+                let before = find_component(&components, &component)?;
+                let after = sp
+                    .client
+                    .components(&sp.page)
+                    .set_status(before.id.clone(), status)
+                    .await?;
+                Ok(format!(
+                    "Status for {} is now {} (was: {}).",
+                    after.name,
+                    after.status.label(),
+                    before.status.label()
+                ))
+            }
+            StatusCommand::Incidents => {
+                let incidents = sp.unresolved().await?;
+                if incidents.is_empty() {
+                    return Ok("All clear, no unresolved incidents!".to_owned());
+                }
+                let mut out = format!(
+                    "{} unresolved:",
+                    plural(incidents.len(), "incident", "incidents")
+                );
+                for i in &incidents {
+                    out.push_str(&format!("\n{}", describe_incident(i)));
+                }
+                Ok(out)
+            }
+            StatusCommand::Open {
+                status,
+                name,
+                message,
+            } => {
+                let mut create = sp.client.incidents(&sp.page).create(name).status(status);
+                if let Some(message) = message {
+                    create = create.body(message);
+                }
+                let incident = create.await?;
+                Ok(format!(
+                    "Opened incident {} ({}): {}",
+                    incident.id,
+                    incident.status.label(),
+                    sp.link(&incident)
+                ))
+            }
+            StatusCommand::Update {
+                incident,
+                status,
+                message,
+            } => {
+                let (target, chosen) = sp.target_incident(incident).await?;
+                let updated = sp
+                    .client
+                    .incidents(&sp.page)
+                    .update(target.id.clone())
+                    .status(status)
+                    .body(message)
+                    .await?;
+                let which = if chosen {
+                    "the most recent unresolved incident, "
+                } else {
+                    ""
+                };
+                Ok(format!(
+                    "Updated {which}{} \"{}\": {}.",
+                    updated.id,
+                    updated.name,
+                    updated.status.label()
+                ))
+            }
+            StatusCommand::Resolve { incident, message } => {
+                let (target, chosen) = sp.target_incident(incident).await?;
+                let mut resolve = sp
+                    .client
+                    .incidents(&sp.page)
+                    .resolve(target.id.clone())
+                    .body(message.unwrap_or_else(|| "This incident has been resolved.".to_owned()));
+                let affected: Vec<&Component> =
+                    target.components.iter().filter(|c| !c.group).collect();
+                for c in &affected {
+                    resolve = resolve.component(c.id.clone(), ComponentStatus::Operational);
+                }
+                let resolved = resolve.await?;
+                let which = if chosen {
+                    "the most recent unresolved incident, "
+                } else {
+                    ""
+                };
+                let mut out = format!("Resolved {which}{} \"{}\".", resolved.id, resolved.name);
+                if !affected.is_empty() {
+                    let names: Vec<&str> = affected.iter().map(|c| c.name.as_str()).collect();
+                    out.push_str(&format!(" Back to operational: {}.", names.join(", ")));
+                }
+                Ok(out)
+            }
+            StatusCommand::Maintenance {
+                start,
+                duration,
+                name,
+            } => {
+                let end = start + duration;
+                let m = sp
+                    .client
+                    .incidents(&sp.page)
+                    .schedule_maintenance(name, start, end)
+                    .await?;
+                Ok(format!(
+                    "Scheduled maintenance {} \"{}\" from {} to {}.",
+                    m.id,
+                    m.name,
+                    start.format("%Y-%m-%d %H:%M UTC"),
+                    end.format("%Y-%m-%d %H:%M UTC")
+                ))
+            }
+            StatusCommand::Maintenances => {
+                let incidents = sp.client.incidents(&sp.page);
+                let active = incidents
+                    .active_maintenance()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await?;
+                let upcoming = sp
+                    .client
+                    .incidents(&sp.page)
+                    .upcoming()
+                    .stream()
+                    .try_collect::<Vec<_>>()
+                    .await?;
+                if active.is_empty() && upcoming.is_empty() {
+                    return Ok("No maintenance is active or scheduled.".to_owned());
+                }
+                let mut out = String::new();
+                for (label, list) in [("Active", &active), ("Upcoming", &upcoming)] {
+                    for m in list {
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str(&format!("{label}: {}", describe_maintenance(m)));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    // ---- Opsgenie ----------------------------------------------------------------------
+
+    fn opsgenie(&self) -> Result<&opsgenie_client::Client, Failure> {
+        self.opsgenie.as_ref().ok_or(Failure::NotConfigured {
+            service: "Opsgenie",
+            set: "OPSGENIE_API_KEY",
+        })
+    }
+
+    /// The Opsgenie user a speaker acts as: what they said with `genie me as`, else their chat name.
+    async fn opsgenie_user(&self, speaker: &Speaker) -> String {
+        self.state
+            .user(&speaker.name)
+            .await
+            .opsgenie_user
+            .unwrap_or_else(|| speaker.name.clone())
+    }
+
+    async fn genie(&self, speaker: &Speaker, cmd: GenieCommand) -> Outcome {
+        if let GenieCommand::MeAs { user } = &cmd {
+            let saved = self
+                .state
+                .update(&speaker.name, |s| s.opsgenie_user = Some(user.clone()))
+                .await;
+            return Ok(match saved {
+                Ok(()) => format!("Okay {}, you are {user} in Opsgenie.", speaker.name),
+                Err(why) => format!(
+                    "Okay {}, you are {user} in Opsgenie for now ({why}).",
+                    speaker.name
+                ),
+            });
+        }
+        let og = self.opsgenie()?;
+        let user = self.opsgenie_user(speaker).await;
+        match cmd {
+            GenieCommand::Status => {
+                let alerts = open_alerts(og, "status:open").await?;
+                if alerts.is_empty() {
+                    return Ok("No open alerts, go back to sleep.".to_owned());
+                }
+                let acked = alerts.iter().filter(|a| a.acknowledged).count();
+                let mut out = format!(
+                    "Found {acked} acked and {} unacked alerts.",
+                    alerts.len() - acked
+                );
+                for a in &alerts {
+                    out.push('\n');
+                    out.push_str(&describe_alert(a));
+                }
+                Ok(out)
+            }
+            GenieCommand::AckAll => {
+                let alerts = open_alerts(og, "status:open AND acknowledged:false").await?;
+                if alerts.is_empty() {
+                    return Ok("No unacknowledged alerts.".to_owned());
+                }
+                self.bulk(
+                    og,
+                    &alerts,
+                    AlertAction::Acknowledge,
+                    &user,
+                    "Acknowledged",
+                    "unacknowledged",
+                )
+                .await
+            }
+            GenieCommand::CloseAll => {
+                let alerts = open_alerts(og, "status:open").await?;
+                if alerts.is_empty() {
+                    return Ok("No open alerts to close.".to_owned());
+                }
+                self.bulk(og, &alerts, AlertAction::Close, &user, "Closed", "open")
+                    .await
+            }
+            GenieCommand::CloseHint => {
+                let open = og.alerts().count().query("status:open").await?;
+                Ok(format!(
+                    "{} open. Close one with `genie close <tiny id>`, or all of them with `genie close all`.",
+                    plural(open as usize, "alert is", "alerts are")
+                ))
+            }
+            GenieCommand::Ack { tiny_id } => {
+                self.one(
+                    og,
+                    &tiny_id,
+                    AlertAction::Acknowledge,
+                    &user,
+                    "Acknowledged",
+                )
+                .await
+            }
+            GenieCommand::Unack { tiny_id } => {
+                self.one(
+                    og,
+                    &tiny_id,
+                    AlertAction::Unacknowledge,
+                    &user,
+                    "Unacknowledged",
+                )
+                .await
+            }
+            GenieCommand::Close { tiny_id } => {
+                self.one(og, &tiny_id, AlertAction::Close, &user, "Closed")
+                    .await
+            }
+            GenieCommand::Note { tiny_id, text } => {
+                self.one(
+                    og,
+                    &tiny_id,
+                    AlertAction::AddNote(text),
+                    &user,
+                    "Added a note to",
+                )
+                .await
+            }
+            GenieCommand::OnCall { schedule } => {
+                let on_calls = match schedule {
+                    Some(name) => vec![
+                        og.schedules()
+                            .on_calls(ScheduleRef::name(name))
+                            .flat(true)
+                            .await?,
+                    ],
+                    None => og.schedules().all_on_calls().flat(true).await?,
+                };
+                if on_calls.is_empty() {
+                    return Ok("There are no schedules.".to_owned());
+                }
+                let lines: Vec<String> = on_calls
+                    .iter()
+                    .map(|oc| {
+                        let users = oc.users();
+                        let who = if users.is_empty() {
+                            "nobody".to_owned()
+                        } else {
+                            users.join(", ")
+                        };
+                        format!("{}: {who}", oc.schedule_name().unwrap_or("schedule"))
+                    })
+                    .collect();
+                Ok(format!("On call now:\n{}", lines.join("\n")))
+            }
+            GenieCommand::Take { schedule, duration } => {
+                let Some(me) = self.state.user(&speaker.name).await.opsgenie_user else {
+                    return Err(Failure::Said(
+                        "Tell me who you are in Opsgenie first: genie me as <opsgenie user>"
+                            .to_owned(),
+                    ));
+                };
+                let schedule = match schedule {
+                    Some(name) => name,
+                    None => only_schedule(og).await?,
+                };
+                let start = Utc::now();
+                let end = start + duration;
+                og.schedules()
+                    .overrides(ScheduleRef::name(schedule.clone()))
+                    .create(UserRef::username(me.clone()), start, end)
+                    .await?;
+                Ok(format!(
+                    "{me} is on call for {schedule} until {}.",
+                    end.format("%Y-%m-%d %H:%M UTC")
+                ))
+            }
+            GenieCommand::Alert { priority, message } => {
+                let mut create = og
+                    .alerts()
+                    .create(message)
+                    .source(self.name.clone())
+                    .user(user);
+                if let Some(p) = priority {
+                    create = create.priority(p);
+                }
+                let outcome = create.await?.wait().await?;
+                let Some(id) = outcome.alert_id() else {
+                    return Ok(format!("Alert created ({}).", outcome.status));
+                };
+                let alert = og.alerts().get(AlertRef::id(id.to_string())).await?;
+                Ok(format!("Created {}", describe_alert(&alert)))
+            }
+            GenieCommand::MeAs { .. } => Err(Failure::Said("handled above".to_owned())),
+        }
+    }
+
+    /// One action on one alert by tiny id, its outcome awaited.
+    async fn one(
+        &self,
+        og: &opsgenie_client::Client,
+        tiny_id: &str,
+        action: AlertAction,
+        user: &str,
+        done: &str,
+    ) -> Outcome {
+        let alert = match og.alerts().get(AlertRef::tiny(tiny_id)).await {
+            Ok(alert) => alert,
+            Err(opsgenie_client::Error::Api(api)) if api.is_not_found() => {
+                return Err(Failure::Said(format!("There is no alert #{tiny_id}.")));
+            }
+            Err(err) => return Err(err.into()),
+        };
+        let handle = og
+            .alerts()
+            .run(AlertRef::id(alert.id.to_string()), action)
+            .user(user)
+            .source(self.name.clone())
+            .await?;
+        match handle.wait().await {
+            Ok(_) => Ok(format!("{done} #{tiny_id}: {}", alert.message)),
+            Err(err) => Err(Failure::Said(format!(
+                "Could not do that to #{tiny_id}: {}",
+                opsgenie_reason(&err)
+            ))),
+        }
+    }
+
+    /// One action on many alerts at once; every outcome awaited and reported.
+    async fn bulk(
+        &self,
+        og: &opsgenie_client::Client,
+        alerts: &[Alert],
+        action: AlertAction,
+        user: &str,
+        done: &str,
+        adjective: &str,
+    ) -> Outcome {
+        let tiny: HashMap<String, String> = alerts
+            .iter()
+            .map(|a| {
+                (
+                    a.id.to_string(),
+                    a.tiny_id.clone().unwrap_or_else(|| a.id.to_string()),
+                )
+            })
+            .collect();
+        let outcomes = og
+            .alerts()
+            .bulk(
+                alerts.iter().map(|a| AlertRef::id(a.id.to_string())),
+                action,
+            )
+            .user(user)
+            .source(self.name.clone())
+            .await;
+        let failed: Vec<_> = outcomes.iter().filter(|o| !o.succeeded()).collect();
+        let mut out = format!(
+            "{done} {} of {} {adjective} alerts.",
+            outcomes.len() - failed.len(),
+            outcomes.len()
+        );
+        for o in &failed {
+            let id = o.alert.value.as_str();
+            let reason = o
+                .result
+                .as_ref()
+                .err()
+                .map(opsgenie_reason)
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "\n#{} failed: {reason}",
+                tiny.get(id).map(String::as_str).unwrap_or(id)
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Statuspage {
+    async fn components(&self) -> Result<Vec<Component>, Failure> {
+        let all: Vec<Component> = self
+            .client
+            .components(&self.page)
+            .list()
+            .stream()
+            .try_collect()
+            .await?;
+        // Groups are containers, not services: show what they hold.
+        Ok(all.into_iter().filter(|c| !c.group).collect())
+    }
+
+    async fn unresolved(&self) -> Result<Vec<Incident>, Failure> {
+        let mut incidents: Vec<Incident> = self
+            .client
+            .incidents(&self.page)
+            .unresolved()
+            .stream()
+            .try_collect()
+            .await?;
+        incidents.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        Ok(incidents)
+    }
+
+    /// The named incident, or the most recent unresolved one (`true` when it was chosen so).
+    async fn target_incident(&self, id: Option<String>) -> Result<(Incident, bool), Failure> {
+        match id {
+            Some(id) => match self.client.incidents(&self.page).get(&id).await {
+                Ok(incident) => Ok((incident, false)),
+                Err(err) if err.is_not_found() => {
+                    Err(Failure::Said(format!("There is no incident {id}.")))
+                }
+                Err(err) => Err(err.into()),
+            },
+            None => self
+                .unresolved()
+                .await?
+                .into_iter()
+                .next()
+                .map(|i| (i, true))
+                .ok_or_else(|| Failure::Said("There is no unresolved incident.".to_owned())),
+        }
+    }
+
+    fn link(&self, incident: &Incident) -> String {
+        incident.shortlink.clone().unwrap_or_else(|| {
+            format!(
+                "https://manage.statuspage.io/pages/{}/incidents/{}",
+                self.page, incident.id
+            )
+        })
+    }
+}
+
+/// Finds a component by name: exact (any case), else a unique prefix, else a unique substring.
+fn find_component<'a>(components: &'a [Component], name: &str) -> Result<&'a Component, Failure> {
+    let wanted = name.to_lowercase();
+    let lower = |c: &Component| c.name.to_lowercase();
+    if let Some(c) = components.iter().find(|c| lower(c) == wanted) {
+        return Ok(c);
+    }
+    for matches in [
+        components
+            .iter()
+            .filter(|c| lower(c).starts_with(&wanted))
+            .collect::<Vec<_>>(),
+        components
+            .iter()
+            .filter(|c| lower(c).contains(&wanted))
+            .collect::<Vec<_>>(),
+    ] {
+        match matches.as_slice() {
+            [] => continue,
+            [one] => return Ok(one),
+            many => {
+                let names: Vec<&str> = many.iter().map(|c| c.name.as_str()).collect();
+                return Err(Failure::Said(format!(
+                    "\"{name}\" matches several components: {}. Which one?",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    let names: Vec<&str> = components.iter().map(|c| c.name.as_str()).collect();
+    Err(Failure::Said(format!(
+        "No component matches \"{name}\". Known components: {}.",
+        names.join(", ")
+    )))
+}
+
+async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Alert>, Failure> {
+    Ok(og
+        .alerts()
+        .list()
+        .query(query)
+        .stream()
+        .try_collect()
+        .await?)
+}
+
+async fn only_schedule(og: &opsgenie_client::Client) -> Result<String, Failure> {
+    let schedules = og.schedules().list().await?;
+    match schedules.as_slice() {
+        [one] => Ok(one.name.clone()),
+        [] => Err(Failure::Said("There are no schedules.".to_owned())),
+        many => {
+            let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
+            Err(Failure::Said(format!(
+                "Which schedule? genie take <schedule> <duration>, one of: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+fn describe_alert(a: &Alert) -> String {
+    let tiny = a.tiny_id.as_deref().unwrap_or("?");
+    let priority = a
+        .priority
+        .as_ref()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "P?".to_owned());
+    let source = a
+        .source
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("unknown");
+    let ack = if a.acknowledged {
+        match a.report.as_ref().and_then(|r| r.acknowledged_by.as_deref()) {
+            Some(by) => format!("acked by {by}"),
+            None => "acked".to_owned(),
+        }
+    } else {
+        "unacked".to_owned()
+    };
+    format!(
+        "#{tiny} [{priority}] {} (source {source}, {ack})",
+        a.message
+    )
+}
+
+fn describe_incident(i: &Incident) -> String {
+    let started = i
+        .started_at
+        .or(i.created_at)
+        .map(|t| format!(", started {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    format!("{} \"{}\" ({}{started})", i.id, i.name, i.status.label())
+}
+
+fn describe_maintenance(m: &Incident) -> String {
+    let when = match (m.scheduled_for, m.scheduled_until) {
+        (Some(from), Some(to)) => format!(
+            " {} to {}",
+            from.format("%Y-%m-%d %H:%M"),
+            to.format("%Y-%m-%d %H:%M UTC")
+        ),
+        _ => String::new(),
+    };
+    format!("{} \"{}\"{when} ({})", m.id, m.name, m.status.label())
+}
+
+fn help() -> String {
+    let width = HELP.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0);
+    HELP.iter()
+        .map(|(usage, what)| format!("{usage:width$}  {what}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
