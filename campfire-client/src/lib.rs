@@ -9,6 +9,9 @@ mod macros;
 pub mod classic;
 mod client;
 mod error;
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod fake;
 mod ids;
 mod mention;
 pub mod once;
