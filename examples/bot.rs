@@ -7,6 +7,10 @@
 //! The bot is one command enum and parser (`command.rs`), one dispatcher (`dispatch.rs`), the
 //! configuration (`config.rs`), per-user settings (`state.rs`), and one module per adapter.
 
+#[path = "bot/campfire.rs"]
+mod campfire;
+#[path = "bot/classic.rs"]
+mod classic;
 #[path = "bot/command.rs"]
 mod command;
 #[path = "bot/config.rs"]
@@ -19,6 +23,7 @@ mod shell;
 mod state;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use config::{Adapter, Config, Operators};
@@ -47,14 +52,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match config.adapter {
-        Adapter::Shell => shell::run(&bot, &config.shell_user)
-            .await
-            .map_err(|e| e.to_string()),
-        Adapter::Campfire | Adapter::CampfireClassic => {
-            Err("this adapter is not available yet".to_owned())
-        }
-    };
+    let result = run_adapter(&config, Arc::new(bot)).await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(problem) => {
@@ -127,4 +125,48 @@ fn build(config: &Config) -> Result<Bot, String> {
         operators,
         state,
     })
+}
+
+/// Runs the configured chat adapter until it ends.
+async fn run_adapter(config: &Config, bot: Arc<Bot>) -> Result<(), String> {
+    match config.adapter {
+        Adapter::Shell => shell::run(&bot, &config.shell_user)
+            .await
+            .map_err(|e| format!("shell: {e}")),
+        Adapter::Campfire => {
+            let cf = config
+                .campfire
+                .as_ref()
+                .ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?;
+            let poster = campfire_client::once::BotClient::builder(&cf.url, &cf.bot_key.0)
+                .timeout(CALL_TIMEOUT)
+                .build()
+                .map_err(|e| format!("Campfire bot client: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(cf.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {}: {e}", cf.listen))?;
+            eprintln!(
+                "opsbot: serving the Campfire webhook on http://{}/campfire/<secret>",
+                cf.listen
+            );
+            campfire::serve(bot, poster, cf.webhook_secret.0.clone(), listener)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Adapter::CampfireClassic => {
+            let cc = config
+                .classic
+                .as_ref()
+                .ok_or("BOT_ADAPTER=campfire-classic needs CAMPFIRE_CLASSIC_URL")?;
+            let mut builder = campfire_client::classic::Client::builder(&cc.url, &cc.token.0)
+                .timeout(CALL_TIMEOUT);
+            if let Some(stream_url) = &cc.stream_url {
+                builder = builder.streaming_url(stream_url);
+            }
+            let client = builder
+                .build()
+                .map_err(|e| format!("Campfire classic client: {e}"))?;
+            classic::run(bot, client, cc.rooms.clone()).await
+        }
+    }
 }

@@ -206,29 +206,6 @@ fn usage_error(prefix: &str, problem: impl Into<String>) -> ParseError {
     }
 }
 
-/// Returns the command text of a chat line if it is addressed to the bot: `<name>: ...`,
-/// `<name>, ...`, `@<name> ...`, or a leading `/`. `None` when the line is for someone else.
-pub fn addressed<'a>(line: &'a str, bot_name: &str) -> Option<&'a str> {
-    let line = line.trim();
-    if let Some(rest) = line.strip_prefix('/') {
-        return Some(rest.trim_start());
-    }
-    let rest = line.strip_prefix('@').unwrap_or(line);
-    let head = rest.get(..bot_name.len())?;
-    if !head.eq_ignore_ascii_case(bot_name) {
-        return None;
-    }
-    let after = &rest[bot_name.len()..];
-    if let Some(text) = after.strip_prefix(':').or_else(|| after.strip_prefix(',')) {
-        return Some(text.trim_start());
-    }
-    // `opsbotx status` is not addressed to `opsbot`.
-    if !after.is_empty() && !after.starts_with(char::is_whitespace) {
-        return None;
-    }
-    Some(after.trim_start())
-}
-
 /// Parses one command line (already stripped of any address to the bot).
 pub fn parse(line: &str) -> Result<Command, ParseError> {
     let line = line.trim();
@@ -876,18 +853,6 @@ mod tests {
         assert!(parse("status api major").unwrap().changes_anything());
         assert!(parse("genie ack").unwrap().changes_anything());
         assert!(parse("genie close all").unwrap().changes_anything());
-    }
-
-    #[test]
-    fn addressing() {
-        assert_eq!(addressed("opsbot: status?", "opsbot"), Some("status?"));
-        assert_eq!(addressed("@opsbot status?", "opsbot"), Some("status?"));
-        assert_eq!(addressed("OpsBot, genie ack", "opsbot"), Some("genie ack"));
-        assert_eq!(addressed("/status", "opsbot"), Some("status"));
-        assert_eq!(addressed("opsbotx status", "opsbot"), None);
-        assert_eq!(addressed("status?", "opsbot"), None);
-        assert_eq!(addressed("", "opsbot"), None);
-        assert_eq!(addressed("ops", "opsbot"), None);
     }
 
     #[test]

@@ -29,8 +29,9 @@ pub async fn run(bot: &Bot, user: &str) -> std::io::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let text = crate::command::addressed(&line, bot.name()).unwrap_or(&line);
-        let reply = bot.handle(&speaker, text).await;
+        // Every line is for the bot; an address (`opsbot: ...`, `/...`) is accepted and dropped.
+        let text = campfire_client::addressed_command(&line, bot.name()).unwrap_or(line);
+        let reply = bot.handle(&speaker, &text).await;
         stdout.write_all(reply.as_bytes()).await?;
         stdout.write_all(b"\n").await?;
         stdout.flush().await?;
