@@ -346,6 +346,32 @@ async fn classic_calls_and_the_live_stream() {
         ["Ops", "Dev"]
     );
     assert!(campfire.presence().await.expect("presence").is_empty());
+    let created = campfire
+        .create_room(
+            campfire_client::classic::RoomUpdate::new()
+                .name("Incidents")
+                .topic("one per outage"),
+        )
+        .await
+        .expect("create");
+    assert_eq!(fake.room_id("Incidents"), Some(created.id));
+    campfire
+        .update_room(
+            created.id,
+            campfire_client::classic::RoomUpdate::new().topic("quiet"),
+        )
+        .await
+        .expect("update");
+    assert_eq!(
+        campfire
+            .room(created.id)
+            .await
+            .expect("room")
+            .topic
+            .as_deref(),
+        Some("quiet")
+    );
+    assert!(campfire.account().await.is_ok());
 
     // The stream refuses a room the user has not joined.
     let mut refused = campfire.stream(ops);

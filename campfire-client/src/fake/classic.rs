@@ -121,6 +121,7 @@ pub(crate) async fn handle(
             )
         }
         ("GET", ["rooms.json"]) => rooms(shared, |_| true),
+        ("POST", ["rooms.json"]) => create_room(shared, &body),
         ("GET", ["presence.json"]) => rooms(shared, |r| r.classic_joined.contains(&me)),
         ("GET", ["users", file]) => {
             let world = shared.world();
@@ -213,6 +214,29 @@ fn rooms(shared: &Shared, keep: impl Fn(&super::FakeRoom) -> bool) -> Response {
         .filter_map(|r| room_json(&world, r.id, false))
         .collect();
     json_answer(200, &json!({ "rooms": rooms }))
+}
+
+fn create_room(shared: &Shared, body: &Bytes) -> Response {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return status(400);
+    };
+    let Some(name) = value["room"]["name"]
+        .as_str()
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return status(422);
+    };
+    let topic = value["room"]["topic"].as_str().map(str::to_owned);
+    let mut world = shared.world();
+    let members = world.users.keys().copied().collect();
+    let id = world.add_room(Some(name), members);
+    if let Some(room) = world.rooms.get_mut(&id) {
+        room.topic = topic;
+    }
+    match room_json(&world, id, false) {
+        Some(room) => json_answer(201, &json!({ "room": room })),
+        None => status(500),
+    }
 }
 
 fn update_room(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
