@@ -21,6 +21,10 @@ mod subscribers;
 mod templates;
 mod validate;
 
+#[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
+pub mod fake;
+
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_PACING,
     DEFAULT_TIMEOUT,
