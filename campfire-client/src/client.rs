@@ -426,9 +426,7 @@ impl Core {
                 builder.multipart(file.to_form(field).map_err(AttemptError::Final)?)
             }
         };
-        if request.method != Method::GET || matches!(request.body, Body::Json(_)) {
-            builder = builder.header(header::ACCEPT, "application/json");
-        }
+        builder = builder.header(header::ACCEPT, "application/json");
         match tokio::time::timeout(self.timeout, self.send_and_read(builder)).await {
             Ok(result) => result,
             Err(_) => Err(AttemptError::Retryable(

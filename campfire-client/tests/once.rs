@@ -570,6 +570,44 @@ async fn rate_limit_that_outlasts_the_policy_is_rate_limited() {
 }
 
 #[tokio::test]
+async fn throttling_is_client_wide() {
+    let (server, bot) = setup().await;
+    Mock::given(method("GET"))
+        .and(path(MESSAGES))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(MESSAGES))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{MESSAGES}/5")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let started = std::time::Instant::now();
+    let first = tokio::spawn({
+        let bot = bot.clone();
+        async move { bot.messages(7).await.map(|p| p.messages.len()) }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // This call was never refused, but the client waits out the other call's Retry-After.
+    bot.delete_message(7, 5).await.expect("delete");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "the second call did not wait: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(first.await.ok().and_then(|r| r.ok()), Some(0));
+}
+
+#[tokio::test]
 async fn get_is_retried_on_5xx_and_times_out_per_attempt() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -300,7 +300,7 @@ async fn every_message_exactly_once_and_in_order_across_drops_silence_and_absenc
     let client = client_for(&base);
     let mut live = client
         .stream(1001)
-        .silence_timeout(Duration::from_millis(300))
+        .silence_timeout(Duration::from_secs(1))
         .reconnect_backoff(Duration::from_millis(10), Duration::from_millis(50));
 
     let mut ids = Vec::new();
