@@ -267,6 +267,18 @@ async fn say_delivers_the_webhook_and_posts_the_reply_as_campfire_does() {
         Some("<strong>bold</strong>".into())
     );
     let quiet = fake.say(ops, ada, "@opsbot quiet").await;
+    let lower = fake
+        .messages(ops)
+        .into_iter()
+        .find(|m| m.id == quiet.message)
+        .expect("stored");
+    assert!(
+        lower.html.contains("application/vnd.campfire.mention"),
+        "{}",
+        lower.html
+    );
+    let own = fake.say(ops, fake.bot_user_id(), "@Opsbot status?").await;
+    assert!(!own.delivered, "never for the bot's own messages");
     assert!(
         quiet.delivered && quiet.reply.is_none(),
         "no content type: nothing posted"

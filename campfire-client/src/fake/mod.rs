@@ -565,7 +565,7 @@ impl FakeCampfire {
                     "<action-text-attachment sgid=\"{sgid}\" content-type=\"{MENTION_CONTENT_TYPE}\" content=\"{}\"></action-text-attachment>",
                     escape_html(&format!("<span class=\"mention\">{needle}</span>"))
                 );
-                text_to_html(text).replace(&escape_html(&needle), &mention)
+                mention_markup(text, &needle, &mention)
             } else {
                 text_to_html(text)
             };
@@ -585,7 +585,9 @@ impl FakeCampfire {
             None,
         );
         let webhook = lock(&self.shared.webhook_url).clone();
-        let Some(webhook) = webhook.filter(|_| mentioned || direct) else {
+        // Campfire never calls a bot for its own messages.
+        let from_bot = user == self.shared.bot_user;
+        let Some(webhook) = webhook.filter(|_| (mentioned || direct) && !from_bot) else {
             return SayOutcome {
                 message: message.id,
                 delivered: false,
@@ -606,6 +608,27 @@ impl FakeCampfire {
             reply,
         }
     }
+}
+
+/// The HTML of `text` with every `needle` (the bot's `@Name`, any case) replaced by the mention markup.
+fn mention_markup(text: &str, needle: &str, mention: &str) -> String {
+    let lower_text = text.to_lowercase();
+    let lower_needle = needle.to_lowercase();
+    if lower_text.len() != text.len() || lower_needle.is_empty() {
+        return text_to_html(text).replace(&escape_html(needle), mention);
+    }
+    let mut html = String::new();
+    let mut rest = 0;
+    for (start, _) in lower_text.match_indices(&lower_needle) {
+        if start < rest {
+            continue;
+        }
+        html.push_str(&text_to_html(text.get(rest..start).unwrap_or_default()));
+        html.push_str(mention);
+        rest = start + lower_needle.len();
+    }
+    html.push_str(&text_to_html(text.get(rest..).unwrap_or_default()));
+    html
 }
 
 /// Every request: latency, rate limit, faults, then the route.
