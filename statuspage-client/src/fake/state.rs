@@ -385,6 +385,7 @@ impl World {
 
         let past = Utc::now() - chrono::Duration::days(3);
         let mut fields = Map::new();
+        fields.insert("name".into(), json!("Slow build starts"));
         fields.insert("status".into(), json!("investigating"));
         fields.insert(
             "body".into(),
@@ -410,9 +411,6 @@ impl World {
             &resolve,
             past + chrono::Duration::hours(1),
         )?;
-        if let Some(i) = self.incidents.iter_mut().find(|i| i.id == incident.id) {
-            i.name = "Slow build starts".into();
-        }
 
         let start = Utc::now() + chrono::Duration::days(2);
         let mut maintenance = Map::new();
