@@ -4,11 +4,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Client;
-use super::time::timestamp;
+use super::time::CampfireTime;
 use crate::error::Result;
 use crate::ids::{AccountId, UserId};
 
 /// The Campfire account.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Account {
@@ -33,10 +34,10 @@ pub struct Account {
     #[serde(default)]
     pub storage: Option<u64>,
     /// When the account was created.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub created_at: Option<DateTime<Utc>>,
     /// When it last changed.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub updated_at: Option<DateTime<Utc>>,
 }
 

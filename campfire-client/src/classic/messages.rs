@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::Client;
-use super::time::{flexible_bool, timestamp};
+use super::time::{CampfireTime, FlexibleBool};
 use crate::client::Request;
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, RoomId, UserId};
@@ -60,6 +60,7 @@ vendor_enum! {
 }
 
 /// A classic message, from `recent`, transcripts, search or the live stream.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Message {
@@ -78,10 +79,11 @@ pub struct Message {
     #[serde(rename = "type")]
     pub message_type: MessageType,
     /// Highlighted (a bool in `recent.json`, a string in the stream).
-    #[serde(default, with = "flexible_bool")]
+    #[serde_as(as = "FlexibleBool")]
+    #[serde(default)]
     pub starred: bool,
     /// When it was posted (any of the three forms Campfire sends).
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub created_at: Option<DateTime<Utc>>,
 }
 

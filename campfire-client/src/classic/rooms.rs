@@ -5,13 +5,14 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::Client;
-use super::time::timestamp;
+use super::time::CampfireTime;
 use super::users::User;
 use crate::client::Request;
 use crate::error::{Error, Result};
 use crate::ids::RoomId;
 
 /// A room.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Room {
@@ -39,10 +40,10 @@ pub struct Room {
     #[serde(default)]
     pub locked: Option<bool>,
     /// When the room was created.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub created_at: Option<DateTime<Utc>>,
     /// When it last changed.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub updated_at: Option<DateTime<Utc>>,
     /// Who is in the room (only from [`Client::room`]).
     #[serde(default)]

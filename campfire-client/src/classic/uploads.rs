@@ -5,12 +5,13 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::Client;
-use super::time::timestamp;
+use super::time::CampfireTime;
 use crate::client::{Body, FilePart, Request};
 use crate::error::Result;
 use crate::ids::{MessageId, RoomId, UploadId, UserId};
 
 /// A file uploaded to a room.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Upload {
@@ -35,7 +36,7 @@ pub struct Upload {
     #[serde(default)]
     pub full_url: Option<String>,
     /// When it was uploaded.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub created_at: Option<DateTime<Utc>>,
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Client;
-use super::time::timestamp;
+use super::time::CampfireTime;
 use crate::error::Result;
 use crate::ids::UserId;
 
@@ -37,6 +37,7 @@ impl std::fmt::Debug for ApiToken {
 }
 
 /// A classic Campfire user.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct User {
@@ -58,7 +59,7 @@ pub struct User {
     #[serde(default)]
     pub avatar_url: Option<String>,
     /// When the user was created.
-    #[serde(default, with = "timestamp")]
+    #[serde_as(as = "Option<CampfireTime>")]
     pub created_at: Option<DateTime<Utc>>,
     /// The user's own API token (only on `/users/me.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
