@@ -82,6 +82,25 @@ async fn the_bot_api_through_the_bot_client() {
     );
 
     let id = posted.id.expect("id");
+    let sound = bot.play_sound(ops, "tada").await.expect("sound");
+    let stored_sound = fake
+        .messages(ops)
+        .into_iter()
+        .find(|m| Some(m.id) == sound.id)
+        .expect("stored");
+    assert_eq!(stored_sound.html, "/play tada");
+    bot.update_text(ops, id, "a < b")
+        .await
+        .expect("update text");
+    assert_eq!(
+        fake.messages(ops)
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.html.clone()),
+        Some("a &lt; b".into())
+    );
+    let before = bot.messages(ops).before(id).await.expect("before");
+    assert!(before.messages.iter().all(|m| m.id < id) && !before.messages.is_empty());
     let edited = bot
         .update_html(ops, id, "<em>edited</em>")
         .await
@@ -401,6 +420,80 @@ async fn classic_calls_and_the_live_stream() {
         .await
         .expect("recent");
     assert_eq!(recent.first().map(|m| m.id), Some(spoken.id));
+    campfire.paste(ops, "a\nb").await.expect("paste");
+    campfire.play_sound(ops, "tada").await.expect("sound");
+    campfire.highlight(spoken.id).await.expect("star");
+    let latest = campfire.recent(ops).limit(3).await.expect("recent");
+    assert_eq!(
+        latest
+            .iter()
+            .map(|m| m.message_type.clone())
+            .collect::<Vec<_>>(),
+        [MessageType::Text, MessageType::Paste, MessageType::Sound]
+    );
+    assert!(latest.first().is_some_and(|m| m.starred));
+    assert_eq!(
+        latest.get(2).and_then(|m| m.body.clone()),
+        Some("tada".into())
+    );
+    assert_eq!(campfire.search("hello").await.expect("search").len(), 1);
+    assert!(
+        !campfire
+            .transcript_today(ops)
+            .await
+            .expect("transcript")
+            .is_empty()
+    );
+    let today = chrono::Utc::now().date_naive();
+    assert!(
+        !campfire
+            .transcript(ops, today)
+            .await
+            .expect("transcript")
+            .is_empty()
+    );
+    let upload = campfire
+        .upload(
+            ops,
+            campfire_client::FilePart::new("graph.png", b"fake".to_vec()).content_type("image/png"),
+        )
+        .await
+        .expect("upload");
+    assert_eq!(
+        campfire
+            .uploads(ops)
+            .await
+            .expect("uploads")
+            .first()
+            .map(|u| u.id),
+        Some(upload.id)
+    );
+    let upload_message = fake
+        .messages(ops)
+        .last()
+        .map(|m| m.id)
+        .expect("upload message");
+    assert_eq!(
+        campfire
+            .upload_of_message(ops, upload_message)
+            .await
+            .expect("upload")
+            .name,
+        "graph.png"
+    );
+    assert_eq!(campfire.user(me.id).await.expect("user").name, "Opsbot");
+    campfire
+        .tweet(ops, "https://twitter.com/example/status/1")
+        .await
+        .expect("tweet");
+    campfire.unhighlight(spoken.id).await.expect("unstar");
+    campfire.lock(ops).await.expect("lock");
+    assert_eq!(campfire.room(ops).await.expect("room").locked, Some(true));
+    campfire.unlock(ops).await.expect("unlock");
+    assert_eq!(campfire.presence().await.expect("presence").len(), 1);
+    campfire.leave(ops).await.expect("leave");
+    assert!(campfire.presence().await.expect("presence").is_empty());
+    campfire.join(ops).await.expect("join again");
 
     let mut live = campfire.stream(ops).silence_timeout(Duration::from_secs(2));
     // Keep-alives flow; nothing is yielded for them.
