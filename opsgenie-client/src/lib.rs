@@ -8,6 +8,8 @@ pub mod alerts;
 mod client;
 mod common;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod heartbeats;
 pub mod ids;
 pub mod incidents;

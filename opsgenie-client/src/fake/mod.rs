@@ -1,0 +1,784 @@
+//! An in-process fake of Opsgenie for testing automation built on this crate (feature `fake`).
+//!
+//! [`FakeOpsgenie`] is a stateful HTTP server on loopback that behaves like the real service:
+//! alerts with tiny ids and alias de-duplication, the query subset bots use
+//! (`status:open|closed`, `acknowledged:true|false`, `priority:P1..P5`, `tag:x`, `AND`),
+//! paging with `paging.next` links and the 20,000 offset+limit ceiling, asynchronous actions
+//! whose outcome is 404 `RequestNotProcessed` for a configurable moment and then success or the
+//! real failure text, schedules whose on-call follows the rotation and overrides, heartbeats and
+//! incidents. It is strict: a wrong key is 401, malformed JSON 400, invalid values 422 with
+//! Opsgenie's `errors` map. Knobs add latency, a rate limit (429 with `Retry-After` and the
+//! `X-RateLimit-*` headers) and seeded faults (503s and dropped connections).
+//!
+//! ```no_run
+//! # async fn run() -> opsgenie_client::Result<()> {
+//! use opsgenie_client::fake::FakeOpsgenie;
+//! use opsgenie_client::AlertRef;
+//!
+//! let fake = FakeOpsgenie::builder().demo_data(true).start().await?;
+//! let client = fake.client()?;
+//! let open = client.alerts().count().query("status:open").await?;
+//! client.alerts().acknowledge(AlertRef::tiny("1")).user("ann").await?.wait().await?;
+//! assert!(fake.alerts().iter().any(|a| a.acknowledged));
+//! # Ok(()) }
+//! ```
+
+mod query;
+mod state;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use chrono::{DateTime, Datelike, Duration as ChronoDuration, TimeZone, Utc};
+use serde_json::{Map, Value, json};
+use tokio::sync::oneshot;
+
+use crate::alerts::{Alert, AlertStatus, LogEntry, Note, Priority};
+use crate::error::{Error, Result};
+use crate::heartbeats::{Heartbeat, IntervalUnit};
+use crate::incidents::Incident;
+use crate::schedules::{Override, RotationType, Schedule};
+use crate::{Client, RetryPolicy};
+
+use state::{Answer, State};
+
+/// The key the fake accepts unless another is chosen.
+pub const DEFAULT_KEY: &str = "00000000-fake-4key-8000-000000000000";
+
+/// Faults the fake injects, decided by a seeded generator: the same seed gives the same sequence.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Faults {
+    /// Probability (0..=1) that a request is answered 503 with an HTML body.
+    pub unavailable: f64,
+    /// Probability (0..=1) that the connection is dropped in the middle of the answer.
+    pub dropped: f64,
+    /// The seed of the fault sequence.
+    pub seed: u64,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn none() -> Self {
+        Faults::default()
+    }
+
+    /// Faults with the given probabilities and seed.
+    pub fn new(unavailable: f64, dropped: f64, seed: u64) -> Self {
+        Faults {
+            unavailable,
+            dropped,
+            seed,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Knobs {
+    latency: Duration,
+    rate_limit: Option<u32>,
+    window_start: Instant,
+    in_window: u32,
+    faults: Faults,
+    rng: fastrand::Rng,
+}
+
+struct Shared {
+    key: String,
+    state: Mutex<State>,
+    knobs: Mutex<Knobs>,
+    served: AtomicU64,
+    throttled: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Configures and starts a [`FakeOpsgenie`].
+#[derive(Debug)]
+#[must_use]
+pub struct FakeOpsgenieBuilder {
+    addr: SocketAddr,
+    key: String,
+    demo: bool,
+    latency: Duration,
+    rate_limit: Option<u32>,
+    faults: Faults,
+    processing_delay: Duration,
+}
+
+impl FakeOpsgenieBuilder {
+    /// Listens on this address (default `127.0.0.1:0`, an ephemeral port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The API key the fake accepts (default [`DEFAULT_KEY`]).
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = key.into();
+        self
+    }
+
+    /// Seeds demo data (a few open alerts, an `ops` schedule, a heartbeat).
+    pub fn demo_data(mut self, demo: bool) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    /// Latency added to every answer.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// At most this many requests per second; more are answered 429.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = Some(per_second.max(1));
+        self
+    }
+
+    /// Seeded faults.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// How long an accepted request stays 404 `RequestNotProcessed` before its outcome is there.
+    pub fn processing_delay(mut self, delay: Duration) -> Self {
+        self.processing_delay = delay;
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the address cannot be bound.
+    ///
+    /// ```no_run
+    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// let fake = opsgenie_client::fake::FakeOpsgenie::builder().start().await?;
+    /// println!("{} {}", fake.base_url(), fake.key());
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(self) -> Result<FakeOpsgenie> {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|e| Error::invalid("addr", format!("cannot bind: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::invalid("addr", e.to_string()))?;
+        let base_url = format!("http://{addr}");
+        let mut state = State::new(base_url.clone());
+        state.processing_delay = self.processing_delay;
+        if self.demo {
+            demo(&mut state);
+        }
+        let shared = Arc::new(Shared {
+            key: self.key,
+            state: Mutex::new(state),
+            knobs: Mutex::new(Knobs {
+                latency: self.latency,
+                rate_limit: self.rate_limit,
+                window_start: Instant::now(),
+                in_window: 0,
+                rng: fastrand::Rng::with_seed(self.faults.seed),
+                faults: self.faults,
+            }),
+            served: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+        });
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(FakeOpsgenie {
+            base_url,
+            addr,
+            shared,
+            stop: Some(stop),
+            task,
+        })
+    }
+}
+
+/// A running fake Opsgenie; stops when dropped. See the [module docs](self).
+pub struct FakeOpsgenie {
+    base_url: String,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for FakeOpsgenie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeOpsgenie")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakeOpsgenie {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.abort();
+    }
+}
+
+impl FakeOpsgenie {
+    /// A builder with defaults: ephemeral loopback port, [`DEFAULT_KEY`], no demo data, no knobs.
+    pub fn builder() -> FakeOpsgenieBuilder {
+        FakeOpsgenieBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            key: DEFAULT_KEY.to_owned(),
+            demo: false,
+            latency: Duration::ZERO,
+            rate_limit: None,
+            faults: Faults::none(),
+            processing_delay: Duration::ZERO,
+        }
+    }
+
+    /// Starts an empty fake on an ephemeral loopback port.
+    ///
+    /// # Errors
+    /// When no port can be bound.
+    ///
+    /// ```no_run
+    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// let fake = opsgenie_client::fake::FakeOpsgenie::start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start() -> Result<FakeOpsgenie> {
+        FakeOpsgenie::builder().start().await
+    }
+
+    /// The base URL (`http://127.0.0.1:<port>`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key the fake accepts.
+    pub fn key(&self) -> &str {
+        &self.shared.key
+    }
+
+    /// A client pointed at the fake with its key, quick outcome polling and quick retries.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`](crate::ClientBuilder::build).
+    ///
+    /// ```no_run
+    /// # async fn run(fake: opsgenie_client::fake::FakeOpsgenie) -> opsgenie_client::Result<()> {
+    /// let client = fake.client()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client(&self) -> Result<Client> {
+        self.client_builder().build()
+    }
+
+    /// A client builder pointed at the fake, to adjust before building.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        Client::builder(self.key())
+            .base_url(self.base_url())
+            .outcome_poll_interval(Duration::from_millis(10), Duration::from_millis(100))
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_initial_backoff(Duration::from_millis(20))
+                    .with_max_backoff(Duration::from_millis(500)),
+            )
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        let mut s = lock(&self.shared.state);
+        s.process_due();
+        s
+    }
+
+    /// How many requests the fake has received.
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served.load(Ordering::SeqCst)
+    }
+
+    /// How many requests the fake answered 429.
+    pub fn requests_throttled(&self) -> u64 {
+        self.shared.throttled.load(Ordering::SeqCst)
+    }
+
+    /// Changes the latency added to every answer.
+    pub fn set_latency(&self, latency: Duration) {
+        lock(&self.shared.knobs).latency = latency;
+    }
+
+    /// Changes the rate limit (`None` for none).
+    pub fn set_rate_limit(&self, per_second: Option<u32>) {
+        let mut k = lock(&self.shared.knobs);
+        k.rate_limit = per_second.map(|n| n.max(1));
+        k.window_start = Instant::now();
+        k.in_window = 0;
+    }
+
+    /// Changes the faults and restarts their sequence from the seed.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut k = lock(&self.shared.knobs);
+        k.rng = fastrand::Rng::with_seed(faults.seed);
+        k.faults = faults;
+    }
+
+    /// Changes how long accepted requests stay unprocessed.
+    pub fn set_processing_delay(&self, delay: Duration) {
+        lock(&self.shared.state).processing_delay = delay;
+    }
+
+    /// Adds demo data (as [`FakeOpsgenieBuilder::demo_data`]).
+    pub fn load_demo_data(&self) {
+        demo(&mut self.state());
+    }
+
+    /// Seeds an alert directly (no request, no delay) and returns it.
+    ///
+    /// ```no_run
+    /// # fn run(fake: opsgenie_client::fake::FakeOpsgenie) {
+    /// use opsgenie_client::Priority;
+    /// use opsgenie_client::fake::SeedAlert;
+    /// let alert = fake.add_alert(SeedAlert::new("Disk full").priority(Priority::P2).acknowledged(true));
+    /// # }
+    /// ```
+    pub fn add_alert(&self, seed: SeedAlert) -> Alert {
+        let mut s = self.state();
+        let (i, mut alert) = s.create_alert(&seed.body);
+        if seed.acknowledged {
+            alert.acknowledged = true;
+        }
+        if seed.closed {
+            alert.status = Some(AlertStatus::Closed);
+        }
+        if let Some(at) = seed.created_at {
+            alert.created_at = Some(at);
+            alert.updated_at = Some(at);
+            alert.last_occurred_at = Some(at);
+        }
+        if let Some(stored) = s.alerts.get_mut(i) {
+            *stored = alert.clone();
+        }
+        alert
+    }
+
+    /// Every alert, oldest first.
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.state().alerts.clone()
+    }
+
+    /// One alert by tiny id.
+    pub fn alert_by_tiny(&self, tiny_id: &str) -> Option<Alert> {
+        self.state()
+            .alerts
+            .iter()
+            .find(|a| a.tiny_id.as_deref() == Some(tiny_id))
+            .cloned()
+    }
+
+    /// The notes of an alert.
+    pub fn notes(&self, alert_id: &str) -> Vec<Note> {
+        self.state()
+            .notes
+            .get(alert_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The activity log of an alert.
+    pub fn logs(&self, alert_id: &str) -> Vec<LogEntry> {
+        self.state().logs.get(alert_id).cloned().unwrap_or_default()
+    }
+
+    /// Seeds a schedule with one rotation of users (weekly turns from `start`).
+    pub fn add_schedule(
+        &self,
+        name: &str,
+        rotation_name: &str,
+        start: DateTime<Utc>,
+        users: &[&str],
+    ) -> Schedule {
+        let rotation = state::rotation(rotation_name, RotationType::Weekly, start, users);
+        self.state().add_schedule(name, "UTC", vec![rotation])
+    }
+
+    /// Every schedule.
+    pub fn schedules(&self) -> Vec<Schedule> {
+        self.state().schedules.clone()
+    }
+
+    /// Every override.
+    pub fn overrides(&self) -> Vec<Override> {
+        self.state().overrides.clone()
+    }
+
+    /// Who is on call in a schedule (by name) at a time, overrides applied.
+    pub fn on_call_at(&self, schedule_name: &str, at: DateTime<Utc>) -> Vec<String> {
+        let s = self.state();
+        match s.schedules.iter().find(|x| x.name == schedule_name) {
+            Some(sch) => s.on_call_at(sch, at),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every heartbeat.
+    pub fn heartbeats(&self) -> Vec<Heartbeat> {
+        self.state().heartbeats.clone()
+    }
+
+    /// Every incident.
+    pub fn incidents(&self) -> Vec<Incident> {
+        self.state().incidents.clone()
+    }
+}
+
+/// An alert to seed with [`FakeOpsgenie::add_alert`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct SeedAlert {
+    body: Map<String, Value>,
+    acknowledged: bool,
+    closed: bool,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl SeedAlert {
+    /// An open, unacknowledged P3 alert.
+    pub fn new(message: impl Into<String>) -> Self {
+        let mut body = Map::new();
+        body.insert("message".into(), Value::String(message.into()));
+        SeedAlert {
+            body,
+            acknowledged: false,
+            closed: false,
+            created_at: None,
+        }
+    }
+
+    fn set(mut self, key: &str, value: Value) -> Self {
+        self.body.insert(key.into(), value);
+        self
+    }
+
+    /// The priority.
+    pub fn priority(self, priority: Priority) -> Self {
+        self.set("priority", json!(priority))
+    }
+
+    /// The source.
+    pub fn source(self, source: &str) -> Self {
+        self.set("source", json!(source))
+    }
+
+    /// The alias.
+    pub fn alias(self, alias: &str) -> Self {
+        self.set("alias", json!(alias))
+    }
+
+    /// The tags.
+    pub fn tags(self, tags: &[&str]) -> Self {
+        self.set("tags", json!(tags))
+    }
+
+    /// Custom actions.
+    pub fn actions(self, actions: &[&str]) -> Self {
+        self.set("actions", json!(actions))
+    }
+
+    /// The description.
+    pub fn description(self, description: &str) -> Self {
+        self.set("description", json!(description))
+    }
+
+    /// Seeds it acknowledged.
+    pub fn acknowledged(mut self, acknowledged: bool) -> Self {
+        self.acknowledged = acknowledged;
+        self
+    }
+
+    /// Seeds it closed.
+    pub fn closed(mut self, closed: bool) -> Self {
+        self.closed = closed;
+        self
+    }
+
+    /// Sets its creation time (for paging tests).
+    pub fn created_at(mut self, at: DateTime<Utc>) -> Self {
+        self.created_at = Some(at);
+        self
+    }
+}
+
+fn demo(state: &mut State) {
+    let alerts: [(&str, Priority, &str, &[&str], bool); 5] = [
+        (
+            "Checkout error rate above 5%",
+            Priority::P1,
+            "sentry",
+            &["checkout", "prod"],
+            false,
+        ),
+        (
+            "API p99 latency above 2s",
+            Priority::P2,
+            "datadog",
+            &["api", "latency"],
+            false,
+        ),
+        (
+            "Disk usage 91% on db-primary",
+            Priority::P3,
+            "prometheus",
+            &["db"],
+            true,
+        ),
+        (
+            "Nightly backup finished late",
+            Priority::P4,
+            "cron",
+            &["backup"],
+            true,
+        ),
+        (
+            "TLS certificate expires in 14 days",
+            Priority::P5,
+            "certbot",
+            &["tls"],
+            false,
+        ),
+    ];
+    for (message, priority, source, tags, acked) in alerts {
+        let mut body = Map::new();
+        body.insert("message".into(), json!(message));
+        body.insert("priority".into(), json!(priority));
+        body.insert("source".into(), json!(source));
+        body.insert("tags".into(), json!(tags));
+        let (i, _) = state.create_alert(&body);
+        if let Some(a) = state.alerts.get_mut(i) {
+            a.acknowledged = acked;
+        }
+    }
+    // Weekly turns starting on a Monday in the past: ann, then bob, then cid.
+    let now = Utc::now();
+    let monday = now.date_naive()
+        - ChronoDuration::days(i64::from(now.weekday().num_days_from_monday()) + 14);
+    let start = Utc
+        .from_local_datetime(&monday.and_hms_opt(9, 0, 0).unwrap_or_default())
+        .single()
+        .unwrap_or(now);
+    let rotation = state::rotation(
+        "primary",
+        RotationType::Weekly,
+        start,
+        &["ann@example.com", "bob@example.com", "cid@example.com"],
+    );
+    state.add_schedule("ops", "UTC", vec![rotation]);
+    state.heartbeats.push(Heartbeat {
+        name: "nightly-backup".into(),
+        description: Some("The database backup pings when it is done".into()),
+        interval: Some(25),
+        interval_unit: Some(IntervalUnit::Hours),
+        enabled: Some(true),
+        expired: Some(false),
+        owner_team: None,
+        alert_message: Some("Nightly backup did not ping".into()),
+        alert_tags: vec!["backup".into()],
+        alert_priority: Some(Priority::P2),
+        last_ping_time: Some(now - ChronoDuration::hours(3)),
+    });
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn respond(answer: Answer, request_id: &str) -> Response {
+    let mut body = answer.body;
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("took".into(), json!(0.001));
+        // An accepted request keeps its own id: that is the one its outcome is read with.
+        obj.entry("requestId").or_insert(json!(request_id));
+    }
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("content-type", "application/json")
+        .header("x-request-id", request_id);
+    for (k, v) in answer.headers {
+        builder = builder.header(k, v);
+    }
+    builder
+        .body(Body::from(body.to_string()))
+        .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+enum Gate {
+    Pass,
+    Throttled(Duration),
+    Unavailable,
+    Drop,
+}
+
+async fn handle(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
+    let request_id = format!("{n:08x}-fake-4rid-8000-{n:012}");
+    let (latency, gate) = {
+        let mut k = lock(&shared.knobs);
+        let mut gate = Gate::Pass;
+        if let Some(limit) = k.rate_limit {
+            let now = Instant::now();
+            if now.duration_since(k.window_start) >= Duration::from_secs(1) {
+                k.window_start = now;
+                k.in_window = 0;
+            }
+            if k.in_window >= limit {
+                gate = Gate::Throttled(Duration::from_secs(1) - now.duration_since(k.window_start));
+            } else {
+                k.in_window += 1;
+            }
+        }
+        if matches!(gate, Gate::Pass) {
+            let (unavailable, dropped) = (k.faults.unavailable, k.faults.dropped);
+            if unavailable > 0.0 || dropped > 0.0 {
+                let roll = k.rng.f64();
+                if roll < unavailable {
+                    gate = Gate::Unavailable;
+                } else if roll < unavailable + dropped {
+                    gate = Gate::Drop;
+                }
+            }
+        }
+        (k.latency, gate)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match gate {
+        Gate::Pass => {}
+        Gate::Throttled(left) => {
+            shared.throttled.fetch_add(1, Ordering::SeqCst);
+            let secs = left.as_secs_f64().ceil().max(1.0) as u64;
+            let mut answer = Answer {
+                status: 429,
+                body: json!({ "message": "You are making too many requests! To avoid errors, we recommend you limit requests." }),
+                headers: Vec::new(),
+            };
+            answer.headers.push(("Retry-After", secs.to_string()));
+            answer
+                .headers
+                .push(("X-RateLimit-State", "THROTTLED".into()));
+            answer
+                .headers
+                .push(("X-RateLimit-Reason", "INTEGRATION".into()));
+            answer
+                .headers
+                .push(("X-RateLimit-Period-In-Sec", "1".into()));
+            return respond(answer, &request_id);
+        }
+        Gate::Unavailable => {
+            return Response::builder()
+                .status(StatusCode::SERVICE_UNAVAILABLE)
+                .header("content-type", "text/html")
+                .body(Body::from(
+                    "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                ))
+                .unwrap_or_else(|_| Response::new(Body::empty()));
+        }
+        Gate::Drop => {
+            // Starts a body and breaks off: the client sees the connection die mid-answer.
+            let chunks: Vec<std::result::Result<Bytes, std::io::Error>> = vec![
+                Ok(Bytes::from_static(b"{\"data\":")),
+                Err(std::io::Error::other("fake: connection dropped")),
+            ];
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/json")
+                .body(Body::from_stream(futures_util::stream::iter(chunks)))
+                .unwrap_or_else(|_| Response::new(Body::empty()));
+        }
+    }
+    let expected = format!("GenieKey {}", shared.key);
+    let authorized = headers.get("authorization").is_some_and(|v| {
+        v == HeaderValue::from_str(&expected).unwrap_or(HeaderValue::from_static("-"))
+    });
+    if !authorized {
+        return respond(
+            Answer {
+                status: 401,
+                body: json!({ "message": "Could not authenticate" }),
+                headers: Vec::new(),
+            },
+            &request_id,
+        );
+    }
+    let segments: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let query: HashMap<String, String> = uri
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let method =
+        reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
+    let answer = {
+        let mut state = lock(&shared.state);
+        state.process_due();
+        state.route(&method, &segments, &query, &body)
+    };
+    respond(answer, &request_id)
+}
