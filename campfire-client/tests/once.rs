@@ -299,9 +299,30 @@ fn every_once_fixture_decodes() {
                     Some(serde_json::json!("moderator"))
                 );
             }
-            "messages_page_wrapped.json" | "message.json" | "boost.json" => {
+            "messages_page_wrapped.json" => {
                 let value: serde_json::Value = serde_json::from_str(&text).expect(&file);
-                let _ = value; // decoded through the client in the wiremock tests
+                let messages: Vec<Message> =
+                    serde_json::from_value(value["messages"].clone()).expect(&file);
+                assert_eq!(
+                    messages
+                        .first()
+                        .and_then(|m| m.body.plain_text.clone())
+                        .as_deref(),
+                    Some("older message")
+                );
+            }
+            "message.json" => {
+                let message: Message = serde_json::from_str(&text).expect(&file);
+                assert_eq!(
+                    message.creator.as_ref().and_then(|c| c.role.clone()),
+                    Some(Role::Bot)
+                );
+                assert!(message.created_at.is_some());
+            }
+            "boost.json" => {
+                let boost: campfire_client::once::Boost = serde_json::from_str(&text).expect(&file);
+                assert_eq!(boost.content, "👍");
+                assert_eq!(boost.booster.map(|b| b.id.get()), Some(12));
             }
             f if f.ends_with(".answer.json") => {
                 let doc = fixture_json(&format!("once/{f}"));
