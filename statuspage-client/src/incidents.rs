@@ -942,7 +942,7 @@ impl<'a> Postmortems<'a> {
     /// # Errors
     /// [`Error::Api`] (404 when there is none), [`Error::RateLimited`], [`Error::Decode`],
     /// [`Error::Transport`] or [`Error::Timeout`].
-    pub async fn get(self) -> Result<Postmortem> {
+    pub async fn get(&self) -> Result<Postmortem> {
         let request =
             Request::get(self.route("/pages/{page_id}/incidents/{incident_id}/postmortem"));
         self.incidents.client.core.execute(request).await
@@ -954,7 +954,7 @@ impl<'a> Postmortems<'a> {
     /// # async fn run() -> statuspage_client::Result<()> {
     /// # let client = statuspage_client::Client::new("my-api-key")?;
     /// let postmortem = client.incidents("kctbh9vrtdwd").postmortem("cp306tmzcl0y");
-    /// postmortem.clone().save_draft("A full disk stopped the queue.").await?;
+    /// postmortem.save_draft("A full disk stopped the queue.").await?;
     /// postmortem.publish().notify_subscribers(true).await?;
     /// # Ok(()) }
     /// ```
@@ -962,7 +962,7 @@ impl<'a> Postmortems<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty draft or one over 25,000 characters; otherwise as
     /// for [`get`](Postmortems::get).
-    pub async fn save_draft(self, body: impl AsRef<str>) -> Result<Postmortem> {
+    pub async fn save_draft(&self, body: impl AsRef<str>) -> Result<Postmortem> {
         let body = body.as_ref();
         if body.trim().is_empty() {
             return Err(Error::invalid("body_draft", "must not be empty"));
@@ -984,9 +984,9 @@ impl<'a> Postmortems<'a> {
     ///
     /// # Errors
     /// As for [`get`](Postmortems::get).
-    pub fn publish(self) -> PostmortemPublish<'a> {
+    pub fn publish(&self) -> PostmortemPublish<'a> {
         PostmortemPublish {
-            postmortems: self,
+            postmortems: self.clone(),
             fields: PublishFields::default(),
         }
     }
@@ -995,7 +995,7 @@ impl<'a> Postmortems<'a> {
     ///
     /// # Errors
     /// As for [`get`](Postmortems::get).
-    pub async fn revert(self) -> Result<Postmortem> {
+    pub async fn revert(&self) -> Result<Postmortem> {
         let request = Request::new(
             Method::PUT,
             self.route("/pages/{page_id}/incidents/{incident_id}/postmortem/revert"),
@@ -1007,7 +1007,7 @@ impl<'a> Postmortems<'a> {
     ///
     /// # Errors
     /// As for [`get`](Postmortems::get).
-    pub async fn delete(self) -> Result<()> {
+    pub async fn delete(&self) -> Result<()> {
         let request = Request::new(
             Method::DELETE,
             self.route("/pages/{page_id}/incidents/{incident_id}/postmortem"),

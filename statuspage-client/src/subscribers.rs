@@ -202,7 +202,7 @@ impl<'a> Subscribers<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, Subscriber> {
+    pub fn list(&self) -> List<'a, Subscriber> {
         let paging = if self.incident.is_some() {
             Paging::PER_PAGE
         } else {
@@ -215,7 +215,7 @@ impl<'a> Subscribers<'a> {
     ///
     /// # Errors
     /// As for [`list`](Subscribers::list); 404 for an unknown subscriber.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Subscriber> {
+    pub async fn get(&self, id: impl AsRef<str>) -> Result<Subscriber> {
         let request = Request::get(self.item(id.as_ref()));
         self.client.core.execute(request).await
     }
@@ -226,9 +226,9 @@ impl<'a> Subscribers<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when none of them is set (nothing is sent); otherwise as for
     /// [`list`](Subscribers::list) (422 for an address the API rejects).
-    pub fn create(self) -> SubscriberCreate<'a> {
+    pub fn create(&self) -> SubscriberCreate<'a> {
         SubscriberCreate {
-            subscribers: self,
+            subscribers: self.clone(),
             fields: SubscriberFields::default(),
         }
     }
@@ -237,7 +237,7 @@ impl<'a> Subscribers<'a> {
     ///
     /// # Errors
     /// As for [`get`](Subscribers::get).
-    pub async fn delete(self, id: impl AsRef<str>, notify: bool) -> Result<()> {
+    pub async fn delete(&self, id: impl AsRef<str>, notify: bool) -> Result<()> {
         let mut request = Request::new(Method::DELETE, self.item(id.as_ref()));
         if self.incident.is_none() {
             request = request.query("skip_unsubscription_notification", !notify);

@@ -223,7 +223,7 @@ async fn incident_lifecycle_appends_updates_and_applies_the_components_map() {
     let after = incidents.get(&incident.id).await.expect("get");
     assert_eq!(after.status, IncidentStatus::Postmortem);
     assert!(after.postmortem_published_at.is_some());
-    postmortem.clone().revert().await.expect("revert");
+    postmortem.revert().await.expect("revert");
     assert_eq!(
         incidents.get(&incident.id).await.expect("get").status,
         IncidentStatus::Resolved
@@ -493,8 +493,8 @@ async fn groups_templates_subscribers_metrics_and_pages() {
         .email("watcher@example.invalid")
         .await
         .expect("sub");
-    assert_eq!(per_incident.clone().list().await.expect("list").len(), 1);
-    per_incident.clone().get(&sub.id).await.expect("get");
+    assert_eq!(per_incident.list().await.expect("list").len(), 1);
+    per_incident.get(&sub.id).await.expect("get");
     per_incident.delete(&sub.id, true).await.expect("delete");
 
     let metric = fake.metrics().into_iter().next().expect("demo metric");

@@ -403,22 +403,12 @@ async fn postmortem_lifecycle() {
 
     let client = client(&server);
     let postmortem = client.incidents(PAGE).postmortem("fakeinc00003");
-    assert!(
-        postmortem
-            .clone()
-            .get()
-            .await
-            .expect("get")
-            .body_draft
-            .is_some()
-    );
+    assert!(postmortem.get().await.expect("get").body_draft.is_some());
     postmortem
-        .clone()
         .save_draft("A full disk stopped the queue.")
         .await
         .expect("draft");
     let published = postmortem
-        .clone()
         .publish()
         .notify_twitter(false)
         .notify_subscribers(true)
@@ -426,8 +416,8 @@ async fn postmortem_lifecycle() {
         .await
         .expect("publish");
     assert!(published.published_at.is_some());
-    postmortem.clone().revert().await.expect("revert");
-    postmortem.clone().delete().await.expect("delete");
+    postmortem.revert().await.expect("revert");
+    postmortem.delete().await.expect("delete");
     assert!(matches!(
         postmortem.save_draft(" ").await,
         Err(Error::InvalidInput {

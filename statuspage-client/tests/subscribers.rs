@@ -105,7 +105,6 @@ async fn create_get_and_delete_at_page_level() {
     let client = client(&server);
     let api = client.subscribers(PAGE);
     let created = api
-        .clone()
         .create()
         .email("oncall@example.invalid")
         .skip_confirmation_notification(true)
@@ -114,7 +113,7 @@ async fn create_get_and_delete_at_page_level() {
         .expect("create");
     assert_eq!(created.id.as_str(), "fakesub00001");
     assert_eq!(
-        api.clone()
+        api
             .get("fakesub00001")
             .await
             .expect("get")
@@ -122,7 +121,7 @@ async fn create_get_and_delete_at_page_level() {
             .len(),
         1
     );
-    api.clone()
+    api
         .delete("fakesub00001", false)
         .await
         .expect("delete");
@@ -167,14 +166,14 @@ async fn incident_level_subscribers() {
     catch_all(&server).await;
     let client = client(&server);
     let api = client.incidents(PAGE).subscribers("fakeinc00001");
-    assert_eq!(api.clone().list().await.expect("list").len(), 1);
-    api.clone()
+    assert_eq!(api.list().await.expect("list").len(), 1);
+    api
         .create()
         .phone("us", "5555550100")
         .await
         .expect("create");
-    api.clone().get("fakesub00005").await.expect("get");
-    api.clone()
+    api.get("fakesub00005").await.expect("get");
+    api
         .delete("fakesub00005", true)
         .await
         .expect("delete");

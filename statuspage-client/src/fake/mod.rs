@@ -15,7 +15,7 @@
 //! let fake = FakeStatuspage::start().await?;
 //! let client = fake.client()?;
 //! let api = fake.component_by_name("API").ok_or("no API component")?;
-//! client.components(fake.page_id()).set_status(&api.id, ComponentStatus::MajorOutage).await?;
+//! client.components(&fake.page_id()).set_status(&api.id, ComponentStatus::MajorOutage).await?;
 //! assert_eq!(fake.component_by_name("API").map(|c| c.status), Some(ComponentStatus::MajorOutage));
 //! # Ok(())
 //! # }
