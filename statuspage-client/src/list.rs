@@ -194,6 +194,22 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
         })
     }
 
+    /// Every item of every page, collected (a shortcut for `stream()` + collect).
+    ///
+    /// ```no_run
+    /// # async fn run() -> statuspage_client::Result<()> {
+    /// let client = statuspage_client::Client::new("my-api-key")?;
+    /// let every_component = client.components("kctbh9vrtdwd").list().all().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The first error of any page.
+    pub async fn all(self) -> Result<Vec<T>> {
+        use futures_util::TryStreamExt;
+        self.stream().try_collect().await
+    }
+
     async fn send(self) -> Result<Vec<T>> {
         if let Some(error) = self.error {
             return Err(error);

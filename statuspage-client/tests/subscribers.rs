@@ -113,18 +113,10 @@ async fn create_get_and_delete_at_page_level() {
         .expect("create");
     assert_eq!(created.id.as_str(), "fakesub00001");
     assert_eq!(
-        api
-            .get("fakesub00001")
-            .await
-            .expect("get")
-            .components
-            .len(),
+        api.get("fakesub00001").await.expect("get").components.len(),
         1
     );
-    api
-        .delete("fakesub00001", false)
-        .await
-        .expect("delete");
+    api.delete("fakesub00001", false).await.expect("delete");
     assert!(matches!(
         api.create().await,
         Err(Error::InvalidInput {
@@ -167,16 +159,12 @@ async fn incident_level_subscribers() {
     let client = client(&server);
     let api = client.incidents(PAGE).subscribers("fakeinc00001");
     assert_eq!(api.list().await.expect("list").len(), 1);
-    api
-        .create()
+    api.create()
         .phone("us", "5555550100")
         .await
         .expect("create");
     api.get("fakesub00005").await.expect("get");
-    api
-        .delete("fakesub00005", true)
-        .await
-        .expect("delete");
+    api.delete("fakesub00005", true).await.expect("delete");
     assert!(matches!(
         api.list().q("x").await,
         Err(Error::InvalidInput { field: "q", .. })
