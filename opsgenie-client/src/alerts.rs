@@ -469,6 +469,10 @@ impl<'a> Alerts<'a> {
 
     /// Lists one page of alerts (`GET /v2/alerts`); `.stream()` on the builder yields every match.
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// let page = client.alerts().list().query("status:open").limit(50).await?;
@@ -490,6 +494,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Counts the alerts matching a query (`GET /v2/alerts/count`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -517,6 +525,10 @@ impl<'a> Alerts<'a> {
 
     /// Acknowledges an alert (`POST /v2/alerts/{identifier}/acknowledge`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::AlertRef;
@@ -529,6 +541,10 @@ impl<'a> Alerts<'a> {
 
     /// Removes the acknowledgement (`POST .../unacknowledge`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().unacknowledge(opsgenie_client::AlertRef::tiny("42")).await?.wait().await?;
@@ -539,6 +555,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Closes an alert (`POST .../close`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -551,6 +571,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Adds a note (`POST .../notes`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -568,6 +592,10 @@ impl<'a> Alerts<'a> {
 
     /// Snoozes an alert until `end_time` (`POST .../snooze`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// let until = chrono::Utc::now() + chrono::Duration::hours(1);
@@ -583,6 +611,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Escalates to an escalation (`POST .../escalate`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -600,6 +632,10 @@ impl<'a> Alerts<'a> {
 
     /// Assigns an owner (`POST .../assign`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::{AlertRef, UserRef};
@@ -612,6 +648,10 @@ impl<'a> Alerts<'a> {
 
     /// Adds a team (`POST .../teams`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::{AlertRef, NamedRef};
@@ -623,6 +663,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Adds a responder (`POST .../responders`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -640,6 +684,10 @@ impl<'a> Alerts<'a> {
 
     /// Runs a custom action (`POST .../actions/{action}`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().custom_action(opsgenie_client::AlertRef::tiny("42"), "restart").await?;
@@ -654,6 +702,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Adds tags (`POST .../tags`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -671,6 +723,10 @@ impl<'a> Alerts<'a> {
 
     /// Removes tags (`DELETE .../tags?tags=a,b`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().remove_tags(opsgenie_client::AlertRef::tiny("42"), ["db"]).await?;
@@ -686,6 +742,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Adds details (`POST .../details`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -711,6 +771,10 @@ impl<'a> Alerts<'a> {
 
     /// Removes details by key (`DELETE .../details?keys=a,b`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().remove_details(opsgenie_client::AlertRef::tiny("42"), ["host"]).await?;
@@ -726,6 +790,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Changes the priority (`PUT .../priority`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -743,6 +811,10 @@ impl<'a> Alerts<'a> {
 
     /// Changes the message (`PUT .../message`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().update_message(opsgenie_client::AlertRef::tiny("42"), "DB down").await?;
@@ -757,6 +829,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Changes the description (`PUT .../description`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -773,6 +849,10 @@ impl<'a> Alerts<'a> {
 
     /// Deletes an alert (`DELETE /v2/alerts/{identifier}`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// client.alerts().delete(opsgenie_client::AlertRef::tiny("42")).user("ann").await?.wait().await?;
@@ -783,6 +863,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Runs any [`AlertAction`] on one alert.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -800,6 +884,10 @@ impl<'a> Alerts<'a> {
     /// Opsgenie throttles and recovers as requests succeed; a throttled submission is sent again
     /// after the throttle, so no action is lost. The result has one [`BulkOutcome`] per alert,
     /// in the order given.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -839,6 +927,10 @@ impl<'a> Alerts<'a> {
 
     /// Lists the notes of an alert, one page (`GET .../notes`); `.stream()` yields all.
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// let page = client.alerts().notes(opsgenie_client::AlertRef::tiny("42")).limit(20).await?;
@@ -855,6 +947,10 @@ impl<'a> Alerts<'a> {
     }
 
     /// Lists the activity log of an alert, one page (`GET .../logs`); `.stream()` yields all.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {

@@ -123,6 +123,7 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base: Url,
+    key: ApiKey,
     auth: HeaderValue,
     user_agent: HeaderValue,
     timeout: Duration,
@@ -284,7 +285,7 @@ impl Client {
                         let delay = *retry_after.get_or_insert_with(|| policy.backoff(attempt));
                         self.throttle(delay);
                     }
-                    (class, raw.into_error(), retry_after)
+                    (class, self.scrub_error(raw.into_error()), retry_after)
                 }
                 Err(AttemptError::Transport(e)) => (
                     classify_transport(&e),
@@ -337,6 +338,25 @@ impl Client {
         if not_before.is_none_or(|t| t < until) {
             *not_before = Some(until);
         }
+    }
+
+    /// Removes the key from text a server sent, in case it echoes it.
+    fn scrub(&self, text: &mut String) {
+        let key = &self.inner.key.0;
+        if key.len() >= 4 && text.contains(key.as_str()) {
+            *text = text.replace(key.as_str(), "<redacted>");
+        }
+    }
+
+    fn scrub_error(&self, mut error: Error) -> Error {
+        if let Error::Api(api) = &mut error {
+            self.scrub(&mut api.message);
+            self.scrub(&mut api.body);
+            for v in api.errors.values_mut() {
+                self.scrub(v);
+            }
+        }
+        error
     }
 
     async fn wait_until_allowed(&self) {
@@ -533,6 +553,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base,
+                key: self.key,
                 auth,
                 user_agent,
                 timeout: self.timeout,

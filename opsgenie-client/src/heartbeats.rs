@@ -157,6 +157,10 @@ impl<'a> Heartbeats<'a> {
 
     /// Creates a heartbeat (`POST /v2/heartbeats`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::heartbeats::IntervalUnit;
@@ -182,6 +186,10 @@ impl<'a> Heartbeats<'a> {
     }
 
     /// Updates a heartbeat (`PATCH /v2/heartbeats/{name}`); only the fields set are sent.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {

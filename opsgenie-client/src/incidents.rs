@@ -157,6 +157,10 @@ impl<'a> Incidents<'a> {
     /// Creates an incident (`POST /v1/incidents/create`); await the builder for a handle whose
     /// outcome carries the incident id.
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::Priority;
@@ -209,6 +213,10 @@ impl<'a> Incidents<'a> {
 
     /// Lists one page of incidents (`GET /v1/incidents`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// let page = client.incidents().list().query("status:open").await?;
@@ -242,6 +250,10 @@ impl<'a> Incidents<'a> {
 
     /// Resolves an incident (`POST /v1/incidents/{identifier}/resolve`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::incidents::IncidentRef;
@@ -254,6 +266,10 @@ impl<'a> Incidents<'a> {
 
     /// Closes an incident (`POST /v1/incidents/{identifier}/close`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::incidents::IncidentRef;
@@ -265,6 +281,10 @@ impl<'a> Incidents<'a> {
     }
 
     /// Adds a note (`POST /v1/incidents/{identifier}/notes`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -284,6 +304,10 @@ impl<'a> Incidents<'a> {
 
     /// A handle for an incident request id, to read its outcome
     /// (`GET /v1/incidents/requests/{id}`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {

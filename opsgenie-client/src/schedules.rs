@@ -379,6 +379,10 @@ impl Client {
 impl<'a> Schedules<'a> {
     /// Lists schedules (`GET /v2/schedules`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// for s in client.schedules().list().expand_rotations().await? {
@@ -416,6 +420,10 @@ impl<'a> Schedules<'a> {
 
     /// Who is on call for one schedule, now or at [`date`](OnCallsRequest::date).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::schedules::ScheduleRef;
@@ -433,6 +441,10 @@ impl<'a> Schedules<'a> {
     }
 
     /// Who is on call for every schedule (`GET /v2/schedules/on-calls`).
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -454,6 +466,10 @@ impl<'a> Schedules<'a> {
 
     /// Who is on call next (`GET /v2/schedules/{identifier}/next-on-calls`).
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use opsgenie_client::schedules::ScheduleRef;
@@ -473,6 +489,10 @@ impl<'a> Schedules<'a> {
     }
 
     /// The overrides of one schedule.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -657,6 +677,10 @@ impl<'a> Overrides<'a> {
     /// Lets `user` take on-call from `start` to `end` (`POST .../overrides`); answers the
     /// override's alias.
     ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
+    ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
     /// use chrono::{Duration, Utc};
@@ -688,6 +712,10 @@ impl<'a> Overrides<'a> {
     }
 
     /// Replaces an override (`PUT .../overrides/{alias}`); answers its alias.
+    ///
+    /// # Errors
+    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
