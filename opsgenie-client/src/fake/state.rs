@@ -1065,7 +1065,7 @@ impl State {
         };
         // Creation order is the tie-breaker, so equal keys keep a stable order.
         match sort {
-            "createdAt" => {}
+            "createdAt" => alerts.sort_by_key(|a| a.created_at),
             "updatedAt" => alerts.sort_by_key(|a| a.updated_at),
             "tinyId" => {
                 alerts.sort_by_key(|a| a.tiny_id.as_ref().and_then(|t| t.parse::<u64>().ok()))
