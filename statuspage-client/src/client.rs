@@ -1,7 +1,9 @@
 //! [`Client`], [`ClientBuilder`] and the request core every call goes through.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -58,8 +60,9 @@ impl ApiKey {
 
 /// A client for the Statuspage Manage API v1.
 ///
-/// Cheap to clone (one `Arc` inside); clones share the connection pool, the retry budget, the
-/// rate-limit state and the pacing.
+/// Cheap to clone (one `Arc` inside); clones share the connection pool and the retry budget.
+/// Every client of the same key and base URL (clones or not) shares the rate-limit state: the
+/// pacing slots and a server's `Retry-After` hold, because Statuspage limits per key.
 ///
 /// ```no_run
 /// # async fn run() -> statuspage_client::Result<()> {
@@ -172,9 +175,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Spaces the requests of this client (and its clones) at least `interval` apart
-    /// (default 1 s, Statuspage's documented limit per key), so bulk work stays under the rate
-    /// limit instead of bouncing off it.
+    /// Spaces the requests made with this key at least `interval` apart (default 1 s,
+    /// Statuspage's documented limit per key; shared by every client of the key in the process),
+    /// so bulk work stays under the rate limit instead of bouncing off it.
     pub fn pacing(mut self, interval: Duration) -> Self {
         self.config.pacing = Some(interval);
         self
@@ -194,7 +197,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let auth = self.key.header()?;
         Ok(Client {
-            core: Arc::new(self.config.build(Some(auth))?),
+            core: Arc::new(self.config.build(Some(auth), Some(&self.key.0))?),
         })
     }
 }
@@ -224,8 +227,13 @@ impl CoreConfig {
         }
     }
 
-    pub(crate) fn build(self, auth: Option<HeaderValue>) -> Result<Core> {
+    /// Builds the core; clients with the same `key` (and base URL) share their rate-limit state.
+    pub(crate) fn build(self, auth: Option<HeaderValue>, key: Option<&str>) -> Result<Core> {
         let base = parse_base_url(&self.base_url)?;
+        let limits = match key {
+            Some(key) => RateState::for_key(key, base.as_str()),
+            None => Arc::new(RateState::default()),
+        };
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::invalid("user_agent", "not a valid header value"))?;
         let http = match self.http {
@@ -244,8 +252,7 @@ impl CoreConfig {
             budget: RetryBudget::default(),
             max_response_bytes: self.max_response_bytes,
             pacing: self.pacing.filter(|p| !p.is_zero()),
-            next_slot: Mutex::new(None),
-            not_before: Mutex::new(None),
+            limits,
         })
     }
 }
@@ -273,10 +280,39 @@ pub(crate) struct Core {
     budget: RetryBudget,
     max_response_bytes: usize,
     pub(crate) pacing: Option<Duration>,
+    limits: Arc<RateState>,
+}
+
+/// Rate-limit state shared by every client of one key: Statuspage limits per key, not per client.
+#[derive(Debug, Default)]
+struct RateState {
     /// The earliest instant the next request may start, for client-side pacing.
     next_slot: Mutex<Option<Instant>>,
-    /// Set by a rate-limit answer with `Retry-After`: no request of this client starts earlier.
+    /// Set by a rate-limit answer with `Retry-After`: no request with this key starts earlier.
     not_before: Mutex<Option<Instant>>,
+}
+
+type RateRegistry = Mutex<HashMap<(u64, String), Weak<RateState>>>;
+
+impl RateState {
+    /// The state of this key at this base URL, made on first use. Only a hash of the key is kept.
+    fn for_key(key: &str, base: &str) -> Arc<RateState> {
+        static REGISTRY: OnceLock<RateRegistry> = OnceLock::new();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut hasher);
+        let id = (hasher.finish(), base.to_owned());
+        let mut registry = REGISTRY
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        registry.retain(|_, state| state.strong_count() > 0);
+        if let Some(state) = registry.get(&id).and_then(Weak::upgrade) {
+            return state;
+        }
+        let state = Arc::new(RateState::default());
+        registry.insert(id, Arc::downgrade(&state));
+        state
+    }
 }
 
 /// A path template such as `/pages/{page_id}/components/{component_id}` and its arguments.
@@ -499,10 +535,14 @@ impl Core {
         }
     }
 
-    /// Makes every request of this client wait `wait` from now (a server's `Retry-After`).
+    /// Makes every request with this key wait `wait` from now (a server's `Retry-After`).
     fn hold_off(&self, wait: Duration) {
         let until = Instant::now() + wait;
-        let mut not_before = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        let mut not_before = self
+            .limits
+            .not_before
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if not_before.is_none_or(|t| t < until) {
             *not_before = Some(until);
         }
@@ -510,13 +550,21 @@ impl Core {
 
     /// Waits until the client may send: after any server-imposed hold and the next pacing slot.
     async fn wait_turn(&self) {
-        let hold = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
+        let hold = *self
+            .limits
+            .not_before
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(until) = hold {
             tokio::time::sleep_until(until).await;
         }
         if let Some(interval) = self.pacing {
             let slot = {
-                let mut next = self.next_slot.lock().unwrap_or_else(|p| p.into_inner());
+                let mut next = self
+                    .limits
+                    .next_slot
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
                 let slot = next.map_or(now, |n| n.max(now));
                 *next = Some(slot + interval);
@@ -649,7 +697,7 @@ mod tests {
 
     #[test]
     fn urls_are_percent_encoded_and_keep_the_base_path() -> Result<()> {
-        let core = CoreConfig::new("https://api.example.test/v1/", None).build(None)?;
+        let core = CoreConfig::new("https://api.example.test/v1/", None).build(None, None)?;
         let request =
             Request::get(Route::new("/pages/{page_id}/components", ["a b/../c"])).query("page", 2);
         let url = core.url(&request)?;

@@ -306,7 +306,7 @@ impl PublicClientBuilder {
         }
         self.config.base_url = url.to_string();
         Ok(PublicClient {
-            core: Arc::new(self.config.build(None)?),
+            core: Arc::new(self.config.build(None, None)?),
         })
     }
 }

@@ -467,9 +467,15 @@ async fn user_agent_names_the_crate_and_can_be_changed() {
 }
 
 #[tokio::test]
-async fn pacing_spaces_requests_and_is_shared_by_clones() {
+async fn pacing_spaces_requests_per_key() {
     let server = server().await;
     call("GET", "/pages")
+        .respond_with(json(200, "pages/list.json"))
+        .mount(&server)
+        .await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/pages"))
+        .and(header("authorization", "OAuth sp-fake-key-other"))
         .respond_with(json(200, "pages/list.json"))
         .mount(&server)
         .await;
@@ -486,6 +492,34 @@ async fn pacing_spaces_requests_and_is_shared_by_clones() {
     paced.pages().list().await.expect("third");
     assert!(
         started.elapsed() >= Duration::from_millis(300),
+        "took {:?}",
+        started.elapsed()
+    );
+
+    // Another client of the same key takes its turn in the same slots: the limit is per key.
+    let same_key = Client::builder(KEY)
+        .base_url(server.uri())
+        .pacing(Duration::from_millis(150))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    paced.pages().list().await.expect("fourth");
+    same_key.pages().list().await.expect("fifth");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Another key has its own slots.
+    let other_key = Client::builder("sp-fake-key-other")
+        .base_url(server.uri())
+        .pacing(Duration::from_millis(150))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    other_key.pages().list().await.expect("other key");
+    assert!(
+        started.elapsed() < Duration::from_millis(150),
         "took {:?}",
         started.elapsed()
     );
