@@ -15,6 +15,8 @@ mod classic;
 mod command;
 #[path = "bot/config.rs"]
 mod config;
+#[path = "bot/demo.rs"]
+mod demo;
 #[path = "bot/dispatch.rs"]
 mod dispatch;
 #[path = "bot/shell.rs"]
@@ -45,11 +47,32 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let bot = match build(&config) {
-        Ok(bot) => bot,
-        Err(problem) => {
-            eprintln!("opsbot: {problem}");
-            return ExitCode::from(2);
+    // The demo's fakes live as long as `_demo`.
+    let (bot, _demo) = if config.is_demo() {
+        match demo::start().await {
+            Ok((demo, statuspage, opsgenie)) => {
+                eprintln!("{}", demo::BANNER);
+                let bot = Bot {
+                    name: config.bot_name.clone(),
+                    statuspage: Some(statuspage),
+                    opsgenie: Some(opsgenie),
+                    operators: Operators::Everyone,
+                    state: State::in_memory(),
+                };
+                (bot, Some(demo))
+            }
+            Err(problem) => {
+                eprintln!("opsbot: {problem}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        match build(&config) {
+            Ok(bot) => (bot, None),
+            Err(problem) => {
+                eprintln!("opsbot: {problem}");
+                return ExitCode::from(2);
+            }
         }
     };
     let result = run_adapter(&config, Arc::new(bot)).await;
@@ -113,16 +136,11 @@ fn build(config: &Config) -> Result<Bot, String> {
     if let Some(warning) = warning {
         eprintln!("opsbot: {warning}");
     }
-    let operators = if config.is_demo() {
-        Operators::Everyone
-    } else {
-        config.operators.clone()
-    };
     Ok(Bot {
         name: config.bot_name.clone(),
         statuspage,
         opsgenie,
-        operators,
+        operators: config.operators.clone(),
         state,
     })
 }

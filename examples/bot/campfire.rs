@@ -80,7 +80,7 @@ async fn webhook(
         Ok(Err(_)) => "Sorry, that command failed inside the bot.".to_owned(),
         Err(_) => {
             let poster = shared.poster.clone();
-            let room = event.room.id.clone();
+            let room = event.room.id;
             tokio::spawn(async move {
                 let reply = task
                     .await

@@ -23,7 +23,7 @@ pub async fn run(bot: Arc<Bot>, client: Client, rooms: Vec<u64>) -> Result<(), S
             .join(room)
             .await
             .map_err(|e| format!("Campfire classic: cannot join room {room}: {e}"))?;
-        let (bot, client, my_id) = (bot.clone(), client.clone(), me.id.clone());
+        let (bot, client, my_id) = (bot.clone(), client.clone(), me.id);
         tasks.push(tokio::spawn(async move {
             let mut stream = client.stream(room);
             while let Some(item) = stream.next().await {
@@ -47,7 +47,7 @@ pub async fn run(bot: Arc<Bot>, client: Client, rooms: Vec<u64>) -> Result<(), S
                     continue;
                 };
                 let speaker = match &message.user_id {
-                    Some(id) => match client.user(id.clone()).await {
+                    Some(id) => match client.user(*id).await {
                         Ok(user) => Speaker {
                             name: user.name,
                             id: Some(id.to_string()),

@@ -625,7 +625,7 @@ impl Statuspage {
             .stream()
             .try_collect()
             .await?;
-        incidents.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        incidents.sort_by_key(|i| std::cmp::Reverse(i.created_at));
         Ok(incidents)
     }
 
