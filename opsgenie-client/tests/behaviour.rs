@@ -488,3 +488,57 @@ async fn bulk_acknowledge_of_1000_alerts_adapts_to_throttling_and_loses_nothing(
     // 2,000 requests at 1,000 per second take two seconds at the very least.
     assert!(elapsed < Duration::from_secs(12), "bulk took {elapsed:?}");
 }
+
+#[tokio::test]
+async fn bulk_waits_out_a_minute_bucket_for_the_whole_client() {
+    let server = server().await;
+    // The minute bucket is empty for the first three tries (the client's own retries).
+    Mock::given(method("POST"))
+        .and(path("/v2/alerts/1/close"))
+        .respond_with(throttled().insert_header("X-RateLimit-Period-In-Sec", "2"))
+        .up_to_n_times(3)
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/alerts/1/close"))
+        .respond_with(accepted("req-1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/alerts/requests/req-1"))
+        .respond_with(respond(200, "requests/success.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/heartbeats"))
+        .respond_with(respond(200, "heartbeats/list.json"))
+        .mount(&server)
+        .await;
+    let c = builder(&server)
+        .outcome_timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let bulk = tokio::spawn({
+        let c = c.clone();
+        async move {
+            c.alerts()
+                .bulk([AlertRef::tiny("1")], AlertAction::Close)
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Meanwhile another call of the same client waits for the bucket too.
+    let other = Instant::now();
+    c.heartbeats().list().await.expect("list");
+    assert!(
+        other.elapsed() >= Duration::from_millis(1200),
+        "went out early: {:?}",
+        other.elapsed()
+    );
+    let outcomes = bulk.await.expect("join");
+    assert!(outcomes[0].succeeded(), "{:?}", outcomes[0].result);
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}
