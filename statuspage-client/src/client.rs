@@ -129,6 +129,44 @@ impl Client {
     }
 }
 
+/// The setters [`ClientBuilder`] and [`PublicClientBuilder`](crate::PublicClientBuilder) share;
+/// the builder has a `config: CoreConfig` field.
+macro_rules! transport_setters {
+    () => {
+        /// Sets the timeout of one attempt (default 30 s).
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.config.timeout = timeout;
+            self
+        }
+
+        /// Sets the `User-Agent` (default `statuspage-client/<version>`).
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.config.user_agent = user_agent.into();
+            self
+        }
+
+        /// Uses a caller-supplied `reqwest::Client`; this crate's timeout still applies per request.
+        pub fn http_client(mut self, client: reqwest::Client) -> Self {
+            self.config.http = Some(client);
+            self
+        }
+
+        /// Sets the retry policy ([`RetryPolicy::none`] turns retries off).
+        pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+            self.config.retry = policy;
+            self
+        }
+
+        /// Sets the largest response body read (default 16 MiB); a larger one is
+        /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
+        pub fn max_response_bytes(mut self, limit: usize) -> Self {
+            self.config.max_response_bytes = limit;
+            self
+        }
+    };
+}
+pub(crate) use transport_setters;
+
 /// Configures a [`Client`]. Made by [`Client::builder`].
 #[derive(Debug)]
 #[must_use]
@@ -144,36 +182,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the timeout of one attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
-        self
-    }
-
-    /// Sets the `User-Agent` (default `statuspage-client/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses a caller-supplied `reqwest::Client`; this crate's timeout still applies per request.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.http = Some(client);
-        self
-    }
-
-    /// Sets the retry policy ([`RetryPolicy::none`] turns retries off).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
-
-    /// Sets the largest response body read (default 16 MiB); a larger one is
-    /// [`Error::BodyTooLarge`].
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.config.max_response_bytes = limit;
-        self
-    }
+    transport_setters!();
 
     /// Spaces the requests made with this key at least `interval` apart (default 1 s,
     /// Statuspage's documented limit per key; shared by every client of the key in the process),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_with::{DefaultOnNull, serde_as};
 use url::Url;
 
-use crate::client::{Core, CoreConfig, Request, Route};
+use crate::client::{Core, CoreConfig, Request, Route, transport_setters};
 use crate::components::Component;
 use crate::error::Result;
 use crate::ids::PageId;
@@ -263,35 +263,7 @@ pub struct PublicClientBuilder {
 }
 
 impl PublicClientBuilder {
-    /// Sets the timeout of one attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
-        self
-    }
-
-    /// Sets the `User-Agent` (default `statuspage-client/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.config.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses a caller-supplied `reqwest::Client`.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.config.http = Some(client);
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
-
-    /// Sets the largest response body read (default 16 MiB).
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.config.max_response_bytes = limit;
-        self
-    }
+    transport_setters!();
 
     /// Builds the client.
     ///
