@@ -112,7 +112,7 @@ vendor_enum!(
 #[non_exhaustive]
 pub struct Responder {
     /// The kind of responder.
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub kind: ResponderType,
     /// Its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

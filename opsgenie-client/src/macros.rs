@@ -28,6 +28,13 @@ macro_rules! vendor_enum {
             }
         }
 
+        impl Default for $name {
+            /// A value that was absent: `Unknown("")`.
+            fn default() -> Self {
+                $name::Unknown(String::new())
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -43,7 +43,7 @@ vendor_enum!(
 #[non_exhaustive]
 pub struct Participant {
     /// Its kind.
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub kind: ParticipantType,
     /// Its id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,7 +138,7 @@ pub struct OnCallParticipant {
     #[serde(default)]
     pub name: Option<String>,
     /// Its kind.
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub kind: ParticipantType,
     /// Minutes after which an escalation reaches it.
     #[serde(default)]

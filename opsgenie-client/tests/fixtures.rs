@@ -101,6 +101,15 @@ fn minimal_alert_with_unknown_values_decodes_and_round_trips() {
         a.responders[0].kind,
         ResponderType::Unknown("service".into())
     );
+    assert_eq!(
+        a.responders[1].kind,
+        ResponderType::Unknown(String::new()),
+        "absent type"
+    );
+    assert_eq!(
+        a.responders[1].id.as_deref(),
+        Some("fake-team-without-type")
+    );
     assert!(a.tags.is_empty(), "null tags are empty");
     assert_eq!(a.seen, Some(false));
     assert_eq!(a.owner(), None, "owner \"\" means nobody");
