@@ -1,0 +1,121 @@
+//! Shared helpers of the bot's end-to-end tests: build the bot once, start it as a real process
+//! with a clean environment pointed at the in-process fakes, and read what it says.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use opsgenie_client::fake::FakeOpsgenie;
+use statuspage_client::fake::FakeStatuspage;
+use tokio::io::AsyncWriteExt;
+
+/// The bot's executable, built once per test binary with the same cargo and target dir.
+pub fn bot_exe() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "-p", "opsbot", "--example", "bot"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the bot failed");
+        // <target>/debug/deps/<this test> -> <target>/debug/examples/bot
+        let me = std::env::current_exe().expect("the test knows its path");
+        let profile_dir = me.parent().and_then(Path::parent).expect("a target layout");
+        let exe = profile_dir
+            .join("examples")
+            .join(format!("bot{}", std::env::consts::EXE_SUFFIX));
+        assert!(exe.exists(), "no bot at {}", exe.display());
+        exe
+    })
+}
+
+/// A fresh temporary directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("opsbot-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+/// The environment for a bot talking to these fakes, no pacing.
+pub fn service_env(
+    statuspage: Option<&FakeStatuspage>,
+    opsgenie: Option<&FakeOpsgenie>,
+) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    if let Some(sp) = statuspage {
+        env.push(("STATUSPAGE_API_KEY".into(), sp.api_key().to_owned()));
+        env.push(("STATUSPAGE_PAGE_ID".into(), sp.page_id().to_string()));
+        env.push(("STATUSPAGE_BASE_URL".into(), sp.base_url()));
+        env.push(("STATUSPAGE_PACING_MS".into(), "0".into()));
+    }
+    if let Some(og) = opsgenie {
+        env.push(("OPSGENIE_API_KEY".into(), og.key().to_owned()));
+        env.push(("OPSGENIE_BASE_URL".into(), og.base_url().to_owned()));
+    }
+    env
+}
+
+/// What a shell session printed.
+#[derive(Debug)]
+pub struct ShellRun {
+    pub stdout: String,
+    pub stderr: String,
+    pub success: bool,
+}
+
+/// Runs the bot's shell adapter with `env` (and nothing else from this process's environment),
+/// types `lines`, closes stdin and collects the output.
+pub async fn shell(env: &[(String, String)], lines: &[&str]) -> ShellRun {
+    let mut child = tokio::process::Command::new(bot_exe())
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    stdin
+        .write_all(input.as_bytes())
+        .await
+        .expect("the bot reads stdin");
+    drop(stdin);
+    let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the bot finishes within two minutes")
+        .expect("the bot's output");
+    ShellRun {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        success: output.status.success(),
+    }
+}
+
+/// `env` plus an operator setting and a state file in `dir`.
+pub fn with(mut env: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    for (k, v) in extra {
+        env.retain(|(key, _)| key != k);
+        env.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    env
+}
+
+/// Asserts that `haystack` contains every needle, in order.
+#[track_caller]
+pub fn assert_in_order(haystack: &str, needles: &[&str]) {
+    let mut rest = haystack;
+    for needle in needles {
+        match rest.find(needle) {
+            Some(at) => rest = &rest[at + needle.len()..],
+            None => panic!("expected {needle:?} (in this order) in:\n{haystack}"),
+        }
+    }
+}
