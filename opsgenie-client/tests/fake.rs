@@ -875,3 +875,46 @@ async fn stops_when_dropped() {
     let connect = tokio::net::TcpStream::connect(addr).await;
     assert!(connect.is_err(), "still listening after drop");
 }
+
+#[tokio::test]
+async fn a_heartbeat_without_pings_expires_raises_an_alert_and_recovers() {
+    let fake = FakeOpsgenie::start().await.expect("fake");
+    fake.add_heartbeat(
+        "nightly-backup",
+        25,
+        IntervalUnit::Hours,
+        Some(Utc::now() - ChronoDuration::hours(26)),
+    );
+    fake.add_heartbeat("cron", 10, IntervalUnit::Minutes, None);
+    let c = fake.client().expect("client");
+    let hb = c.heartbeats().get("nightly-backup").await.expect("get");
+    assert_eq!(hb.expired, Some(true));
+    assert_eq!(
+        c.heartbeats().get("cron").await.expect("get").expired,
+        Some(false)
+    );
+    let open = c.alerts().list().query("status:open").await.expect("list");
+    assert_eq!(open.alerts.len(), 1);
+    assert_eq!(
+        open.alerts[0].message,
+        "Heartbeat [nightly-backup] is expired"
+    );
+    c.heartbeats().ping("nightly-backup").await.expect("ping");
+    assert_eq!(
+        c.heartbeats()
+            .get("nightly-backup")
+            .await
+            .expect("get")
+            .expired,
+        Some(false)
+    );
+    assert_eq!(
+        c.alerts()
+            .count()
+            .query("status:open")
+            .await
+            .expect("count"),
+        0,
+        "the ping closes it"
+    );
+}

@@ -446,6 +446,36 @@ impl FakeOpsgenie {
         }
     }
 
+    /// Seeds an enabled heartbeat last pinged at `last_ping` (or now, when `None`). A heartbeat
+    /// that is not pinged within its interval expires and raises an alert, as in Opsgenie.
+    pub fn add_heartbeat(
+        &self,
+        name: &str,
+        interval: u32,
+        unit: IntervalUnit,
+        last_ping: Option<DateTime<Utc>>,
+    ) -> Heartbeat {
+        let heartbeat = Heartbeat {
+            name: name.to_owned(),
+            description: None,
+            interval: Some(interval.max(1)),
+            interval_unit: Some(unit),
+            enabled: Some(true),
+            expired: Some(false),
+            owner_team: None,
+            alert_message: None,
+            alert_tags: Vec::new(),
+            alert_priority: None,
+            last_ping_time: last_ping,
+        };
+        let mut s = lock(&self.shared.state);
+        s.heartbeats.retain(|h| h.name != name);
+        s.heartbeat_since
+            .insert(name.to_owned(), last_ping.unwrap_or_else(Utc::now));
+        s.heartbeats.push(heartbeat.clone());
+        heartbeat
+    }
+
     /// Every heartbeat.
     pub fn heartbeats(&self) -> Vec<Heartbeat> {
         self.state().heartbeats.clone()

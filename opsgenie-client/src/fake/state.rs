@@ -131,6 +131,7 @@ pub(crate) struct State {
     pub(crate) incidents: Vec<Incident>,
     pub(crate) processing_delay: Duration,
     pub(crate) base_url: String,
+    pub(crate) heartbeat_since: HashMap<String, DateTime<Utc>>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
     counter: u64,
@@ -328,6 +329,7 @@ impl State {
             incidents: Vec::new(),
             processing_delay: Duration::ZERO,
             base_url,
+            heartbeat_since: HashMap::new(),
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
             counter: 0,
@@ -363,6 +365,52 @@ impl State {
             };
             let outcome = self.apply(p.op);
             self.outcomes.insert(p.request_id, outcome);
+        }
+        self.expire_heartbeats();
+    }
+
+    /// A heartbeat without a ping for its interval expires and raises its alert, as Opsgenie's do.
+    fn expire_heartbeats(&mut self) {
+        let now = Utc::now();
+        let mut raised = Vec::new();
+        for h in &mut self.heartbeats {
+            if h.enabled != Some(true) || h.expired == Some(true) {
+                continue;
+            }
+            let Some(since) = h
+                .last_ping_time
+                .or_else(|| self.heartbeat_since.get(&h.name).copied())
+            else {
+                continue;
+            };
+            let n = i64::from(h.interval.unwrap_or(10).max(1));
+            let interval = match h.interval_unit {
+                Some(IntervalUnit::Hours) => chrono::Duration::hours(n),
+                Some(IntervalUnit::Days) => chrono::Duration::days(n),
+                _ => chrono::Duration::minutes(n),
+            };
+            if since + interval <= now {
+                h.expired = Some(true);
+                let mut body = Map::new();
+                body.insert(
+                    "message".into(),
+                    json!(
+                        h.alert_message
+                            .clone()
+                            .unwrap_or_else(|| format!("Heartbeat [{}] is expired", h.name))
+                    ),
+                );
+                body.insert("alias".into(), json!(heartbeat_alias(&h.name)));
+                body.insert("source".into(), json!("Heartbeat"));
+                body.insert("tags".into(), json!(h.alert_tags));
+                if let Some(p) = &h.alert_priority {
+                    body.insert("priority".into(), json!(p));
+                }
+                raised.push(body);
+            }
+        }
+        for body in raised {
+            self.create_alert(&body);
         }
     }
 
@@ -1518,13 +1566,28 @@ impl State {
                 }
                 hb.name = name;
                 let answer = json!({ "name": hb.name, "enabled": hb.enabled, "expired": false });
+                self.heartbeat_since.insert(hb.name.clone(), Utc::now());
                 self.heartbeats.push(hb);
                 Answer::data(201, answer)
             }
             (_, ["v2", "heartbeats", name, "ping"]) => {
+                let mut recovered = false;
                 if let Some(h) = self.heartbeats.iter_mut().find(|h| h.name == *name) {
                     h.last_ping_time = Some(Utc::now());
+                    recovered = h.expired == Some(true);
                     h.expired = Some(false);
+                }
+                // A ping after expiry closes the heartbeat's alert.
+                if recovered {
+                    let alias = heartbeat_alias(name);
+                    if let Some(a) = self
+                        .alerts
+                        .iter_mut()
+                        .find(|a| a.is_open() && a.alias.as_deref() == Some(alias.as_str()))
+                    {
+                        a.status = Some(AlertStatus::Closed);
+                        a.updated_at = Some(Utc::now());
+                    }
                 }
                 Answer::new(202, json!({ "result": "PONG - Heartbeat received" }))
             }
@@ -1821,6 +1884,10 @@ impl State {
         self.schedules.push(schedule.clone());
         schedule
     }
+}
+
+fn heartbeat_alias(name: &str) -> String {
+    format!("{name}_HeartbeatAlert")
 }
 
 fn user_id(username: &str) -> String {
