@@ -434,3 +434,74 @@ async fn ten_thousand_messages_through_cuts_and_silences_arrive_once_in_order() 
         "{f:?}"
     );
 }
+
+/// The same promise against `FakeCampfire`'s seeded `stream_cut` knob: 10,000 messages posted in bursts
+/// while the fake cuts the stream in the middle of about one message in a hundred, and one burst larger
+/// than the fake's live buffer (the connection that falls behind is ended, not silently skipped ahead).
+#[cfg(feature = "fake")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
+    use campfire_client::fake::{FakeCampfire, Faults};
+
+    let fake = FakeCampfire::builder()
+        .keep_alive_interval(Duration::from_millis(20))
+        .faults(Faults::seeded(SEED).stream_cut(0.01))
+        .start()
+        .await
+        .expect("fake");
+    let ops = fake.room_id("Ops").expect("ops");
+    let ada = fake.user_id("Ada Example").expect("ada");
+    let campfire = fake.classic_client().expect("client");
+    campfire.join(ops).await.expect("join");
+    let since = fake
+        .messages(ops)
+        .last()
+        .map(|m| m.id)
+        .expect("the join message");
+    let mut live = campfire
+        .stream(ops)
+        .since(since)
+        .silence_timeout(SILENCE_TIMEOUT)
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(10));
+    // Connect before posting.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), live.next())
+            .await
+            .is_err()
+    );
+    let fake = Arc::new(fake);
+    let producer = tokio::spawn({
+        let fake = fake.clone();
+        async move {
+            let mut ids = Vec::with_capacity(MESSAGES as usize);
+            for i in 0..MESSAGES {
+                ids.push(fake.seed_message(ops, ada, &format!("line {i} héllo 🚀")));
+                // Mostly bursts of 20; one burst of 3,000 outruns the fake's 1,024-message live buffer.
+                let in_big_burst = (4_000..7_000).contains(&i);
+                if i % 20 == 19 && !in_big_burst {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            ids
+        }
+    });
+    let mut received = Vec::with_capacity(MESSAGES as usize);
+    while received.len() < MESSAGES as usize {
+        let item = tokio::time::timeout(Duration::from_secs(20), live.next())
+            .await
+            .unwrap_or_else(|_| panic!("stalled after {} messages", received.len()))
+            .expect("the stream does not end");
+        received.push(item.expect("no error item").id);
+    }
+    let expected = producer.await.expect("producer");
+    assert_eq!(received.len(), expected.len());
+    if let Some(at) = received.iter().zip(&expected).position(|(a, b)| a != b) {
+        panic!(
+            "lost, repeated or reordered at {at}: got {:?}, wanted {:?}",
+            received.get(at..at + 5),
+            expected.get(at..at + 5)
+        );
+    }
+    let extra = tokio::time::timeout(SILENCE_TIMEOUT * 3, live.next()).await;
+    assert!(extra.is_err(), "unexpected item: {extra:?}");
+}

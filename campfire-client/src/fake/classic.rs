@@ -539,7 +539,18 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
                 LiveEvent::Received(Err(tokio::sync::broadcast::error::RecvError::Closed)) => {
                     return None;
                 }
-                LiveEvent::Received(_) => continue,
+                LiveEvent::Received(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+                    // This connection fell behind and missed messages: skipping them silently would lose
+                    // them, so end it as a slow consumer's connection is ended; a client catches up from
+                    // recent.json when it reconnects.
+                    state.ended = true;
+                    let err = std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "the live stream fell behind",
+                    );
+                    return Some((Err(err), state));
+                }
+                LiveEvent::Received(Ok(_)) => continue,
             }
         }
     });
