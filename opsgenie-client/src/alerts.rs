@@ -1763,7 +1763,7 @@ impl ListAlerts<'_> {
     /// Each item is an error when a page fails; [`Error::InvalidInput`] for a bad limit.
     pub fn stream(self) -> impl Stream<Item = Result<Alert>> + Send + 'static {
         let state = StreamState {
-            validated: self.validate(),
+            invalid: self.validate().err(),
             list: self.clone().into_owned(),
             offset: self.offset,
             window: None,
@@ -1773,7 +1773,10 @@ impl ListAlerts<'_> {
             done: false,
         };
         stream::try_unfold(state, |mut st| async move {
-            st.validated.clone_err()?;
+            // A bad limit is reported once, as the first item; nothing is sent.
+            if let Some(e) = st.invalid.take() {
+                return Err(e);
+            }
             loop {
                 if let Some(alert) = st.buffer.pop_front() {
                     return Ok(Some((alert, st)));
@@ -1823,7 +1826,7 @@ impl ListAlerts<'_> {
 }
 
 struct StreamState {
-    validated: Result<()>,
+    invalid: Option<Error>,
     list: OwnedList,
     offset: u32,
     window: Option<i64>,
@@ -1831,17 +1834,6 @@ struct StreamState {
     seen: HashSet<AlertId>,
     buffer: VecDeque<Alert>,
     done: bool,
-}
-
-trait CloneErr {
-    fn clone_err(&mut self) -> Result<()>;
-}
-
-impl CloneErr for Result<()> {
-    /// Returns the stored validation error once (later calls see `Ok`).
-    fn clone_err(&mut self) -> Result<()> {
-        std::mem::replace(self, Ok(()))
-    }
 }
 
 /// A `ListAlerts` that owns a client clone, for `'static` streams.

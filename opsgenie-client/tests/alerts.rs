@@ -222,6 +222,12 @@ async fn list_sends_query_paging_sort_and_saved_search() {
 async fn list_rejects_bad_limits_locally() {
     let server = server().await;
     let c = client(&server);
+    let items: Vec<_> = c.alerts().list().limit(500).stream().collect().await;
+    assert_eq!(items.len(), 1, "one error, then the stream ends");
+    assert!(matches!(
+        items[0],
+        Err(Error::InvalidInput { field: "limit", .. })
+    ));
     assert!(matches!(
         c.alerts().list().limit(0).await,
         Err(Error::InvalidInput { field: "limit", .. })
