@@ -528,7 +528,7 @@ impl Core {
                 Some(wait) => wait,
                 None => policy.backoff(attempt),
             };
-            if waited + delay > policy.max_total_delay {
+            if waited.saturating_add(delay) > policy.max_total_delay {
                 tracing::warn!("giving up: total retry delay exhausted");
                 return Err(error);
             }
@@ -537,7 +537,7 @@ impl Core {
                 return Err(error);
             }
             tracing::debug!(?class, ?delay, "retrying");
-            waited += delay;
+            waited = waited.saturating_add(delay);
             if retry_after.is_none() {
                 tokio::time::sleep(delay).await;
             }
@@ -546,7 +546,9 @@ impl Core {
 
     /// Makes every request with this key wait `wait` from now (a server's `Retry-After`).
     fn hold_off(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let Some(until) = Instant::now().checked_add(wait) else {
+            return;
+        };
         let mut not_before = self
             .limits
             .not_before
@@ -576,7 +578,7 @@ impl Core {
                     .unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
                 let slot = next.map_or(now, |n| n.max(now));
-                *next = Some(slot + interval);
+                *next = slot.checked_add(interval);
                 slot
             };
             tokio::time::sleep_until(slot).await;

@@ -201,6 +201,44 @@ async fn retry_after_beyond_the_cap_is_returned_not_waited_for() {
 }
 
 #[tokio::test]
+async fn absurd_retry_after_values_never_panic() {
+    let server = server().await;
+    call("GET", COMPONENTS)
+        .respond_with(
+            json(429, "errors/429.json").insert_header("retry-after", "18446744073709551615"),
+        )
+        .mount(&server)
+        .await;
+    call("GET", "/pages")
+        .respond_with(json(429, "errors/429.json").insert_header("retry-after", "1e400"))
+        .mount(&server)
+        .await;
+    catch_all(&server).await;
+    // Even with every cap lifted, a huge Retry-After ends the call instead of overflowing.
+    let client = client_with(
+        &server,
+        fast_retries()
+            .with_max_retry_after(Duration::MAX)
+            .with_max_total_delay(Duration::from_secs(5)),
+    );
+    let error = client.components(PAGE).list().await.expect_err("throttled");
+    assert!(
+        matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(u64::MAX))
+    );
+    // An unreadable Retry-After is ignored: backoff retries, then the error.
+    let error = client.pages().list().await.expect_err("throttled");
+    assert!(matches!(
+        error,
+        Error::RateLimited {
+            retry_after: None,
+            ..
+        }
+    ));
+    // The huge one was not retried; the unreadable one was tried the policy's four times.
+    assert_eq!(requests(&server).await, 1 + 4);
+}
+
+#[tokio::test]
 async fn retries_stop_after_max_attempts() {
     let server = server().await;
     call("GET", COMPONENTS)

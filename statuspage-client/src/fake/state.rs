@@ -238,7 +238,7 @@ fn paged<T: Clone>(
     let size = number(size_param, 100)?.clamp(1, 100) as usize;
     Ok(items
         .iter()
-        .skip(page as usize * size)
+        .skip((page as usize).saturating_mul(size))
         .take(size)
         .cloned()
         .collect())
@@ -1415,7 +1415,9 @@ impl World {
             .get("value")
             .and_then(Value::as_f64)
             .ok_or_else(|| Reply::invalid("value must be a number"))?;
-        let at = DateTime::from_timestamp(timestamp - timestamp.rem_euclid(30), 0)
+        let at = timestamp
+            .checked_sub(timestamp.rem_euclid(30))
+            .and_then(|snapped| DateTime::from_timestamp(snapped, 0))
             .ok_or_else(|| Reply::invalid("timestamp is out of range"))?;
         if at < Utc::now() - chrono::Duration::days(28) {
             return Err(Reply::invalid("timestamp is more than 28 days in the past"));
