@@ -22,7 +22,7 @@ use tokio::io::AsyncReadExt;
 const USAGE: &str =
     "usage: fake_services [--statuspage-addr ADDR] [--opsgenie-addr ADDR] [--campfire-addr ADDR]";
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Addresses {
     statuspage: Option<SocketAddr>,
     opsgenie: Option<SocketAddr>,
