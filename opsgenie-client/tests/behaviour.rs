@@ -542,3 +542,23 @@ async fn bulk_waits_out_a_minute_bucket_for_the_whole_client() {
     assert!(outcomes[0].succeeded(), "{:?}", outcomes[0].result);
     assert!(started.elapsed() >= Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn the_test_server_checks_the_headers_of_every_call() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/alerts/count"))
+        .respond_with(respond(200, "alerts/count.json"))
+        .mount(&server)
+        .await;
+    let wrong = Client::builder("another-fake-key")
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    assert_eq!(
+        wrong.alerts().count().await.expect_err("598").status(),
+        Some(598)
+    );
+    assert_eq!(client(&server).alerts().count().await.expect("count"), 7);
+}

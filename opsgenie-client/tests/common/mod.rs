@@ -41,9 +41,31 @@ pub fn accepted(request_id: &str) -> ResponseTemplate {
     }))
 }
 
-/// A server whose unmatched requests answer 599 with a note, so a missed route fails readably.
+/// Matches a request whose headers are not what every call must send.
+struct WrongHeaders;
+
+impl wiremock::Match for WrongHeaders {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        let get = |name: &str| request.headers.get(name).and_then(|v| v.to_str().ok());
+        let auth_ok = get("authorization") == Some(format!("GenieKey {KEY}").as_str());
+        let accept_ok = get("accept") == Some("application/json");
+        let body_ok = request.body.is_empty() || get("content-type") == Some("application/json");
+        !(auth_ok && accept_ok && body_ok)
+    }
+}
+
+/// A server whose unmatched requests answer 599 with a note, so a missed route fails readably,
+/// and which answers 598 to any request without the auth, accept and content-type headers
+/// every call must carry (so every test checks them).
 pub async fn server() -> MockServer {
     let server = MockServer::start().await;
+    Mock::given(WrongHeaders)
+        .respond_with(
+            ResponseTemplate::new(598).set_body_string("request without the required headers"),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(any())
         .respond_with(
             ResponseTemplate::new(599).set_body_string("no mock matched this request (catch-all)"),
