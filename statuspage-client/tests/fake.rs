@@ -309,6 +309,69 @@ async fn maintenances_move_from_upcoming_to_active() {
 }
 
 #[tokio::test]
+async fn maintenances_can_start_and_complete_on_their_own() {
+    let fake = fake().await;
+    let client = fake.client().expect("client");
+    let page = fake.page_id();
+    let api = id_of(&fake, "API");
+    let start = Utc::now() + chrono::Duration::milliseconds(300);
+    let maintenance = client
+        .incidents(&page)
+        .schedule_maintenance(
+            "Quick restart",
+            start,
+            start + chrono::Duration::milliseconds(300),
+        )
+        .component_ids([&api])
+        .scheduled_auto_in_progress(true)
+        .scheduled_auto_completed(true)
+        .auto_transition_to_maintenance_state(true)
+        .auto_transition_to_operational_state(true)
+        .await
+        .expect("schedule");
+    assert_eq!(maintenance.status, IncidentStatus::Scheduled);
+
+    // Wide windows, so a slow machine still sees each state.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let active = client
+        .incidents(&page)
+        .active_maintenance()
+        .await
+        .expect("active");
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].id, maintenance.id);
+    assert_eq!(
+        fake.component_by_name("API").map(|c| c.status),
+        Some(ComponentStatus::UnderMaintenance)
+    );
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let done = client
+        .incidents(&page)
+        .get(&maintenance.id)
+        .await
+        .expect("get");
+    assert_eq!(done.status, IncidentStatus::Completed);
+    assert_eq!(
+        fake.component_by_name("API").map(|c| c.status),
+        Some(ComponentStatus::Operational)
+    );
+    let updates: Vec<_> = done
+        .incident_updates
+        .iter()
+        .filter_map(|u| u.status.clone())
+        .collect();
+    assert_eq!(
+        updates,
+        [
+            IncidentStatus::Completed,
+            IncidentStatus::InProgress,
+            IncidentStatus::Scheduled
+        ]
+    );
+}
+
+#[tokio::test]
 async fn paging_and_streams_cover_every_item() {
     let fake = FakeStatuspage::builder()
         .without_demo_data()

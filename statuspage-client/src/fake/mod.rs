@@ -583,7 +583,9 @@ async fn dispatch(
 
     match segments.as_slice() {
         ["api", "v2", rest @ ..] if method == Method::GET => {
-            respond(lock(&shared.world).public(rest))
+            let mut world = lock(&shared.world);
+            world.tick(chrono::Utc::now());
+            respond(world.public(rest))
         }
         ["v1", rest @ ..] => {
             let expected = format!("OAuth {}", shared.key);
@@ -603,7 +605,9 @@ async fn dispatch(
                 }
             };
             let query = query_map(&uri);
-            respond(lock(&shared.world).manage(&method, rest, &query, json.as_ref()))
+            let mut world = lock(&shared.world);
+            world.tick(chrono::Utc::now());
+            respond(world.manage(&method, rest, &query, json.as_ref()))
         }
         _ => respond(Reply::not_found()),
     }

@@ -432,6 +432,56 @@ impl World {
 
     // ----- HTTP dispatch -----
 
+    /// Moves scheduled maintenances along the clock, as Statuspage does for the ones that ask for
+    /// it: `scheduled_auto_in_progress` starts them at `scheduled_for` (components go under
+    /// maintenance with `auto_transition_to_maintenance_state`), `scheduled_auto_completed`
+    /// completes them at `scheduled_until` (components go back to operational with
+    /// `auto_transition_to_operational_state`). Called before every request.
+    pub(crate) fn tick(&mut self, now: DateTime<Utc>) {
+        let mut changes: Vec<(String, Map<String, Value>)> = Vec::new();
+        for incident in &self.incidents {
+            let due = |at: Option<DateTime<Utc>>| at.is_some_and(|t| t <= now);
+            let (status, to_components, flag) = if incident.status == IncidentStatus::Scheduled
+                && incident.scheduled_auto_in_progress == Some(true)
+                && due(incident.scheduled_for)
+            {
+                (
+                    "in_progress",
+                    "under_maintenance",
+                    incident.auto_transition_to_maintenance_state,
+                )
+            } else if matches!(
+                incident.status,
+                IncidentStatus::Scheduled | IncidentStatus::InProgress | IncidentStatus::Verifying
+            ) && incident.scheduled_auto_completed == Some(true)
+                && due(incident.scheduled_until)
+            {
+                (
+                    "completed",
+                    "operational",
+                    incident.auto_transition_to_operational_state,
+                )
+            } else {
+                continue;
+            };
+            let mut fields = Map::new();
+            fields.insert("status".into(), json!(status));
+            if flag == Some(true) {
+                let map: Map<String, Value> = incident
+                    .components
+                    .iter()
+                    .map(|c| (c.id.to_string(), json!(to_components)))
+                    .collect();
+                fields.insert("components".into(), Value::Object(map));
+            }
+            changes.push((incident.id.to_string(), fields));
+        }
+        for (id, fields) in changes {
+            // Valid by construction; a failure leaves the maintenance as it was.
+            let _ = self.apply_incident(&id, &fields, now, false);
+        }
+    }
+
     /// Handles one authenticated Manage API v1 request (`segments` after `/v1`).
     pub(crate) fn manage(
         &mut self,
