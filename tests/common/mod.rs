@@ -15,23 +15,27 @@ use tokio::io::AsyncWriteExt;
 /// The bot's executable, built once per test binary with the same cargo and target dir.
 pub fn bot_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet", "-p", "opsbot", "--example", "bot"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the bot failed");
-        // <target>/debug/deps/<this test> -> <target>/debug/examples/bot
-        let me = std::env::current_exe().expect("the test knows its path");
-        let profile_dir = me.parent().and_then(Path::parent).expect("a target layout");
-        let exe = profile_dir
-            .join("examples")
-            .join(format!("bot{}", std::env::consts::EXE_SUFFIX));
-        assert!(exe.exists(), "no bot at {}", exe.display());
-        exe
-    })
+    EXE.get_or_init(|| example_exe("bot"))
+}
+
+/// Builds an example of the root package (with the cargo and target dir running the tests) and
+/// returns the path of its executable.
+pub fn example_exe(name: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "-p", "opsbot", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the example {name} failed");
+    // <target>/debug/deps/<this test> -> <target>/debug/examples/<name>
+    let me = std::env::current_exe().expect("the test knows its path");
+    let profile_dir = me.parent().and_then(Path::parent).expect("a target layout");
+    let exe = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(exe.exists(), "no example at {}", exe.display());
+    exe
 }
 
 /// A fresh temporary directory for one test.
