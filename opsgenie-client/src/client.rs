@@ -301,7 +301,12 @@ impl Client {
                 ),
                 Err(AttemptError::Other(e)) => return Err(e),
             };
-            if !should_retry(class, req.idempotency) || attempt >= policy.max_attempts() {
+            if !should_retry(class, req.idempotency) {
+                // A final answer (404, 422, ...) is the caller's to handle: no warning.
+                tracing::debug!(attempt, ?class, "not retried: {error}");
+                return Err(error);
+            }
+            if attempt >= policy.max_attempts() {
                 tracing::warn!(attempt, ?class, "giving up: {error}");
                 return Err(error);
             }
