@@ -1078,6 +1078,13 @@ impl State {
     }
 
     fn matching_alerts(&self, q: &HashMap<String, String>) -> Result<Vec<&Alert>, Answer> {
+        // The fake keeps no saved searches, so every one is unknown.
+        if let Some(search) = q.get("searchIdentifier") {
+            return Err(Answer::error(
+                404,
+                format!("Saved search with identifier [{search}] does not exist"),
+            ));
+        }
         let conds = query::parse(q.get("query").map(String::as_str).unwrap_or(""))
             .map_err(|e| Answer::invalid_one("query", format!("Invalid query: {e}")))?;
         Ok(self
@@ -1120,6 +1127,14 @@ impl State {
             }
             "count" => alerts.sort_by_key(|a| a.count),
             "message" => alerts.sort_by(|a, b| a.message.cmp(&b.message)),
+            "lastOccurredAt" => alerts.sort_by_key(|a| a.last_occurred_at),
+            "status" => alerts.sort_by_key(|a| a.status.as_ref().map(|s| s.as_str().to_owned())),
+            "acknowledged" => alerts.sort_by_key(|a| a.acknowledged),
+            "isSeen" => alerts.sort_by_key(|a| a.is_seen),
+            "snoozed" => alerts.sort_by_key(|a| a.snoozed),
+            "alias" => alerts.sort_by(|a, b| a.alias.cmp(&b.alias)),
+            "source" => alerts.sort_by(|a, b| a.source.cmp(&b.source)),
+            "owner" => alerts.sort_by(|a, b| a.owner.cmp(&b.owner)),
             other => return Answer::invalid_one("sort", format!("unsupported sort field {other}")),
         }
         if desc {
