@@ -449,6 +449,8 @@ async fn bulk_acknowledge_of_1000_alerts_adapts_to_throttling_and_loses_nothing(
         .await;
     let c = builder(&server)
         .max_concurrency(32)
+        // Generous, so a slow CI machine cannot turn throttling into a lost outcome.
+        .outcome_timeout(Duration::from_secs(10))
         .build()
         .expect("client");
     let ids: Vec<String> = (0..1000).map(|i| format!("fake-{i}")).collect();
@@ -486,7 +488,7 @@ async fn bulk_acknowledge_of_1000_alerts_adapts_to_throttling_and_loses_nothing(
         "each exactly once"
     );
     // 2,000 requests at 1,000 per second take two seconds at the very least.
-    assert!(elapsed < Duration::from_secs(12), "bulk took {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(15), "bulk took {elapsed:?}");
 }
 
 #[tokio::test]
