@@ -538,7 +538,9 @@ impl Core {
             }
             tracing::debug!(?class, ?delay, "retrying");
             waited = waited.saturating_add(delay);
-            if retry_after.is_none() {
+            // A throttling Retry-After is already a hold on the whole key (see `hold_off`), which
+            // `wait_turn` waits out; any other delay is this call's own.
+            if !(class == FailureClass::Throttling && retry_after.is_some()) {
                 tokio::time::sleep(delay).await;
             }
         }
