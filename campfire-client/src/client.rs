@@ -17,6 +17,10 @@ use crate::retry::{FailureClass, RetryBudget, RetryPolicy, parse_retry_after};
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default limit of a buffered answer.
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// The longest pause a `Retry-After` can impose when the policy allows any (the clock cannot go further).
+const MAX_PAUSE: Duration = Duration::from_secs(365 * 24 * 3600);
+/// How much of an error answer is read (its message and the 4 KiB excerpt come from the start).
+const ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// A secret (bot key token or API token) that never prints.
 #[derive(Clone, PartialEq, Eq)]
@@ -364,7 +368,9 @@ impl Core {
                     );
                     return give_up(response, error);
                 }
-                let until = tokio::time::Instant::now() + after;
+                // A server may name any delay; a policy may allow any: never overflow the clock.
+                let now = tokio::time::Instant::now();
+                let until = now.checked_add(after).unwrap_or(now + MAX_PAUSE);
                 let mut guard = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
                 if guard.is_none_or(|current| current < until) {
                     *guard = Some(until);
@@ -377,7 +383,7 @@ impl Core {
             };
             let may_retry = attempt < self.retry.max_attempts()
                 && class.retryable(idempotent)
-                && waited + delay <= self.retry.max_total_delay()
+                && waited.saturating_add(delay) <= self.retry.max_total_delay()
                 && self.budget.try_acquire(class);
             if !may_retry {
                 if attempt > 1 || class.retryable(idempotent) {
@@ -387,7 +393,7 @@ impl Core {
             }
             tracing::debug!(attempt, ?class, ?delay, "retrying");
             tokio::time::sleep(delay).await;
-            waited += delay;
+            waited = waited.saturating_add(delay);
             attempt += 1;
         }
     }
@@ -447,18 +453,33 @@ impl Core {
         let headers = response.headers().clone();
         let final_path = response.url().path().to_owned();
         let limit = self.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > limit as u64)
-        {
-            return Err(AttemptError::Final(Error::BodyTooLarge { limit }));
-        }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify_error(e))? {
-            if body.len() + chunk.len() > limit {
+        if status.is_success() {
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
                 return Err(AttemptError::Final(Error::BodyTooLarge { limit }));
             }
-            body.extend_from_slice(&chunk);
+            while let Some(chunk) = response.chunk().await.map_err(|e| self.classify_error(e))? {
+                if body.len() + chunk.len() > limit {
+                    return Err(AttemptError::Final(Error::BodyTooLarge { limit }));
+                }
+                body.extend_from_slice(&chunk);
+            }
+        } else {
+            // An error answer is kept only for its message (`ApiError::body` holds 4 KiB): read the start
+            // and drop the rest, so a huge error page is still an error with its status (and a 5xx is
+            // still retried), not `BodyTooLarge`.
+            let cap = ERROR_BODY_BYTES.min(limit);
+            while body.len() < cap {
+                let Some(chunk) = response.chunk().await.map_err(|e| self.classify_error(e))?
+                else {
+                    break;
+                };
+                let room = cap - body.len();
+                body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+            }
         }
         Ok(Response {
             status: status.as_u16(),

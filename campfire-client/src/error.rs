@@ -211,7 +211,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 /// Decodes a JSON body, naming the failing path.
 pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         Error::Decode {
             status,
@@ -219,7 +219,16 @@ pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(status: u16, body: &[u
             excerpt: excerpt(body),
             source: err.into_inner(),
         }
-    })
+    })?;
+    // Like `serde_json::from_slice`: only whitespace may follow the document (not a second document, not
+    // an HTML page a proxy appended).
+    de.end().map_err(|source| Error::Decode {
+        status,
+        path: ".".into(),
+        excerpt: excerpt(body),
+        source,
+    })?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -241,6 +250,18 @@ mod tests {
             ApiError::from_response(500, b"Access Denied").message,
             "Access Denied"
         );
+    }
+
+    #[test]
+    fn trailing_characters_are_a_decode_error() {
+        assert_eq!(decode_json::<u64>(200, b" 7 \r\n").ok(), Some(7));
+        for body in [&b"7 8"[..], b"{} <html>", b"[1][2]"] {
+            let err = decode_json::<serde_json::Value>(200, body).err();
+            assert!(
+                matches!(&err, Some(Error::Decode { path, .. }) if path == "."),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]

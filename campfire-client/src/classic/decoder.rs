@@ -51,6 +51,8 @@ pub struct StreamDecoder {
     /// Everything before this was searched for `\r` already.
     scanned: usize,
     max_frame_bytes: usize,
+    /// Dropping the rest of an oversized frame (already reported) up to its `\r`.
+    discarding: bool,
 }
 
 impl Default for StreamDecoder {
@@ -67,6 +69,7 @@ impl StreamDecoder {
             start: 0,
             scanned: 0,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            discarding: false,
         }
     }
 
@@ -94,7 +97,17 @@ impl StreamDecoder {
             if let Some(offset) = unsearched.iter().position(|b| *b == b'\r') {
                 let end = self.scanned + offset;
                 let frame = self.buf.get(self.start..end).unwrap_or_default();
-                let event = classify(frame);
+                let event = if std::mem::take(&mut self.discarding) {
+                    // The end of a frame that was already reported as too large.
+                    None
+                } else if frame.len() > self.max_frame_bytes {
+                    // The same answer whether the frame arrived in one chunk or in many.
+                    Some(StreamEvent::Invalid(Error::BodyTooLarge {
+                        limit: self.max_frame_bytes,
+                    }))
+                } else {
+                    classify(frame)
+                };
                 self.start = end + 1;
                 self.scanned = self.start;
                 if let Some(event) = event {
@@ -103,6 +116,12 @@ impl StreamDecoder {
                 continue;
             }
             self.scanned = self.buf.len();
+            if self.discarding {
+                self.buf.clear();
+                self.start = 0;
+                self.scanned = 0;
+                return None;
+            }
             let pending = self.buf.get(self.start..).unwrap_or_default();
             let trimmed = pending.trim_ascii();
             let event = if !pending.is_empty() && trimmed.is_empty() {
@@ -110,6 +129,8 @@ impl StreamDecoder {
             } else if trimmed.starts_with(b"Access Denied") {
                 Some(StreamEvent::AccessDenied)
             } else if pending.len() > self.max_frame_bytes {
+                // Report the frame once and drop the rest of it as it arrives, up to its `\r`.
+                self.discarding = true;
                 Some(StreamEvent::Invalid(Error::BodyTooLarge {
                     limit: self.max_frame_bytes,
                 }))
@@ -131,7 +152,7 @@ impl StreamDecoder {
     pub fn finish(&mut self) -> Option<StreamEvent> {
         let pending = self.buf.get(self.start..).unwrap_or_default();
         let trimmed = pending.trim_ascii();
-        let event = if trimmed.is_empty() {
+        let event = if std::mem::take(&mut self.discarding) || trimmed.is_empty() {
             None
         } else if trimmed.starts_with(b"Access Denied") {
             Some(StreamEvent::AccessDenied)
@@ -212,6 +233,27 @@ mod tests {
             Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 8 }))
         ));
         assert_eq!(d.pending_bytes(), 0);
+    }
+
+    #[test]
+    fn an_oversized_frame_is_reported_once_however_it_arrives() {
+        let big = format!("{{\"id\":1,\"body\":\"{}\"}}\r", "x".repeat(100));
+        let next = "{\"id\":2,\"type\":\"TextMessage\"}\r";
+        for chunk_size in [1, 7, 64, 1000] {
+            let mut d = StreamDecoder::new().with_max_frame_bytes(50);
+            let body = format!("{big}{next}");
+            let mut events = Vec::new();
+            for chunk in body.as_bytes().chunks(chunk_size) {
+                d.push(chunk);
+                events.extend(drain(&mut d));
+            }
+            assert_eq!(events.len(), 2, "chunks of {chunk_size}: {events:?}");
+            assert!(matches!(
+                events.first(),
+                Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 50 }))
+            ));
+            assert!(matches!(events.get(1), Some(StreamEvent::Message(m)) if m.id.get() == 2));
+        }
     }
 
     #[test]

@@ -335,14 +335,20 @@ impl Live {
                 })),
             };
         };
-        self.failures = 0;
         connection.decoder.push(&chunk);
         while let Some(event) = connection.decoder.next_event() {
+            // Only a message or a keep-alive shows the connection works: a server that answers every
+            // connection with something else (an HTML page) must still count as failing, or
+            // `max_consecutive_failures` would never end the stream.
             match event {
-                StreamEvent::Message(message) => self.pending.push_back(Ok(*message)),
+                StreamEvent::Message(message) => {
+                    self.failures = 0;
+                    self.pending.push_back(Ok(*message));
+                }
+                StreamEvent::KeepAlive => self.failures = 0,
                 StreamEvent::AccessDenied => return Err(access_denied()),
                 StreamEvent::Invalid(err) => self.pending.push_back(Err(err)),
-                StreamEvent::KeepAlive | StreamEvent::Truncated(_) => {}
+                StreamEvent::Truncated(_) => {}
             }
         }
         self.connection = Some(connection);

@@ -568,22 +568,56 @@ impl<'a> ListMessages<'a> {
     pub fn stream(self) -> impl Stream<Item = Result<Message>> + 'a {
         let client = self.client;
         let room = self.room;
-        let start = (Some(self.cursor), Vec::<Message>::new().into_iter());
-        futures_util::stream::try_unfold(start, move |(cursor, mut buffered)| async move {
-            let mut cursor = cursor;
+        let start = Paging {
+            next: Next::Page(self.cursor),
+            buffered: Vec::new().into_iter(),
+            seen: std::collections::HashSet::new(),
+        };
+        futures_util::stream::try_unfold(start, move |mut state| async move {
             loop {
-                if let Some(message) = buffered.next() {
-                    return Ok(Some((message, (cursor, buffered))));
+                if let Some(message) = state.buffered.next() {
+                    return Ok(Some((message, state)));
                 }
-                let Some(current) = cursor else {
-                    return Ok(None);
+                let current = match state.next {
+                    Next::Done => return Ok(None),
+                    Next::Stalled => {
+                        // A server whose "next" page is one already read would keep the stream going
+                        // forever, repeating itself.
+                        return Err(Error::UnexpectedResponse {
+                            status: 200,
+                            reason: "the next page is one already read (the server's paging does not advance)"
+                                .into(),
+                        });
+                    }
+                    Next::Page(current) => current,
                 };
                 let page = client.list_page(room, current).await?;
-                cursor = page.next.map(Some);
-                buffered = page.messages.into_iter();
+                state.seen.extend(current);
+                state.next = match page.next {
+                    None => Next::Done,
+                    Some(next) if state.seen.contains(&next) => Next::Stalled,
+                    Some(next) => Next::Page(Some(next)),
+                };
+                state.buffered = page.messages.into_iter();
             }
         })
     }
+}
+
+/// Where a message stream goes next.
+enum Next {
+    /// Fetch this page (`None`: the latest).
+    Page(Option<PageCursor>),
+    /// No more pages.
+    Done,
+    /// The server pointed at a page already read: yield what is buffered, then an error.
+    Stalled,
+}
+
+struct Paging {
+    next: Next,
+    buffered: std::vec::IntoIter<Message>,
+    seen: std::collections::HashSet<PageCursor>,
 }
 
 impl<'a> IntoFuture for ListMessages<'a> {
