@@ -716,3 +716,74 @@ fn webhook_payloads_hostile_and_tolerated() {
     tried += 3;
     println!("webhook inputs: {tried}");
 }
+
+// ---- hostile Retry-After --------------------------------------------------------------------
+
+#[tokio::test]
+async fn hostile_retry_after_values_never_panic_or_hang() {
+    let server = MockServer::start().await;
+    let values = [
+        "18446744073709551615",
+        "99999999999999999999999",
+        "-1",
+        "1.5",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "soon",
+        "",
+    ];
+    let policies = [
+        ("fast", fast_retries()),
+        (
+            // Waits for any Retry-After, within two seconds in total.
+            "permissive",
+            fast_retries()
+                .with_max_retry_after(Duration::MAX)
+                .with_max_total_delay(Duration::from_secs(2)),
+        ),
+    ];
+    let mut tried = 0;
+    for value in values {
+        for (status, classic_side) in [(429, false), (503, true)] {
+            answer_everything_with(
+                &server,
+                ResponseTemplate::new(status).insert_header("Retry-After", value),
+            )
+            .await;
+            for (policy_name, policy) in &policies {
+                let what = format!("{status} Retry-After {value:?} with the {policy_name} policy");
+                let result = if classic_side {
+                    let client = Client::builder(&server.uri(), API_TOKEN)
+                        .retry_policy(policy.clone())
+                        .build()
+                        .expect("classic");
+                    tokio::time::timeout(Duration::from_secs(10), client.rooms())
+                        .await
+                        .map(|r| r.map(|_| ()))
+                } else {
+                    let bot = BotClient::builder(&server.uri(), BOT_KEY)
+                        .retry_policy(policy.clone())
+                        .build()
+                        .expect("bot");
+                    tokio::time::timeout(Duration::from_secs(10), bot.post_text(7, "hi"))
+                        .await
+                        .map(|r| r.map(|_| ()))
+                };
+                let err = result
+                    .unwrap_or_else(|_| panic!("{what}: still waiting after 10 s"))
+                    .expect_err(&what);
+                // A 503 whose Retry-After is not a delay is a plain server error, not throttling.
+                match &err {
+                    Error::RateLimited { status: s, .. } => assert_eq!(*s, status, "{what}"),
+                    Error::Api(api) => {
+                        assert_eq!((api.status, classic_side), (503, true), "{what}")
+                    }
+                    other => panic!("{what}: {other:?}"),
+                }
+                assert!(!err.to_string().is_empty());
+                tried += 1;
+            }
+        }
+    }
+    println!("hostile Retry-After: {tried} answers");
+}
