@@ -1,7 +1,7 @@
 //! The request core shared by both generations: URL building, retries, the body size limit, error mapping
 //! and tracing. The public clients are [`crate::once::BotClient`] and [`crate::classic::Client`].
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -170,6 +170,8 @@ pub(crate) struct Response {
     pub(crate) body: Bytes,
     /// The path of the URL that answered (differs from the request when a caller-supplied client followed a redirect).
     pub(crate) final_path: String,
+    /// What to redact from errors made of this answer (a server may echo a key or a token back).
+    pub(crate) secrets: Secrets,
 }
 
 impl Response {
@@ -182,11 +184,99 @@ impl Response {
     }
 
     pub(crate) fn api_error(&self) -> Error {
-        Error::Api(Box::new(ApiError::from_response(self.status, &self.body)))
+        self.secrets
+            .redact(Error::Api(Box::new(ApiError::from_response(
+                self.status,
+                &self.body,
+            ))))
     }
 
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        decode_json(self.status, &self.body)
+        decode_json(self.status, &self.body).map_err(|e| self.secrets.redact(e))
+    }
+}
+
+/// The secrets of a client, to be cut out of every error made of what a server sent: a server may echo
+/// the request path (which holds the bot key) or the credentials in an error page or a wrongly typed field.
+#[derive(Clone, Default)]
+pub(crate) struct Secrets(Arc<[String]>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets(<{} redacted>)", self.0.len())
+    }
+}
+
+impl Secrets {
+    /// Secrets shorter than this are not searched for (they would match ordinary text).
+    const MIN_LEN: usize = 6;
+
+    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets
+            .into_iter()
+            .filter(|s| s.len() >= Self::MIN_LEN)
+            .collect();
+        // Longest first, so a key is replaced whole before its token part.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Secrets(secrets.into())
+    }
+
+    pub(crate) fn redact_text(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in self.0.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "<redacted>");
+            }
+            // An excerpt may end in the middle of a secret: cut that beginning too.
+            let cut = (Self::MIN_LEN / 2..secret.len())
+                .rev()
+                .filter(|n| secret.is_char_boundary(*n))
+                .find(|n| secret.get(..*n).is_some_and(|head| out.ends_with(head)));
+            if let Some(n) = cut {
+                out.truncate(out.len() - n);
+                out.push_str("<redacted>");
+            }
+        }
+        out
+    }
+
+    fn contains_any(&self, text: &str) -> bool {
+        self.0.iter().any(|s| text.contains(s.as_str()))
+    }
+
+    /// The error with every secret cut out of the server's words in it.
+    pub(crate) fn redact(&self, err: Error) -> Error {
+        if self.0.is_empty() {
+            return err;
+        }
+        match err {
+            Error::Api(mut api) => {
+                api.message = self.redact_text(&api.message);
+                api.body = self.redact_text(&api.body);
+                Error::Api(api)
+            }
+            Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            } => {
+                let source_text = source.to_string();
+                let source = if self.contains_any(&source_text) {
+                    // serde_json quotes offending values in its message; rebuild it without them.
+                    <serde_json::Error as serde::de::Error>::custom(self.redact_text(&source_text))
+                } else {
+                    source
+                };
+                Error::Decode {
+                    status,
+                    path: self.redact_text(&path),
+                    excerpt: self.redact_text(&excerpt),
+                    source,
+                }
+            }
+            other => other,
+        }
     }
 }
 
@@ -236,6 +326,7 @@ pub(crate) struct Core {
     strip_urls: bool,
     budget: RetryBudget,
     not_before: Mutex<Option<tokio::time::Instant>>,
+    secrets: Secrets,
 }
 
 enum AttemptError {
@@ -249,6 +340,7 @@ impl Core {
         auth: Auth,
         throttle_on_503_retry_after: bool,
         strip_urls: bool,
+        secrets: Secrets,
     ) -> Result<Self> {
         let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
             Error::invalid("user_agent", "must be visible ASCII without line breaks")
@@ -272,11 +364,17 @@ impl Core {
             strip_urls,
             budget: RetryBudget::new(),
             not_before: Mutex::new(None),
+            secrets,
         })
     }
 
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The error with the client's secrets cut out of what the server said in it.
+    pub(crate) fn redact(&self, err: Error) -> Error {
+        self.secrets.redact(err)
     }
 
     /// A request builder with the user agent and authentication applied, for calls that do not buffer
@@ -486,6 +584,7 @@ impl Core {
             headers,
             body: Bytes::from(body),
             final_path,
+            secrets: self.secrets.clone(),
         })
     }
 
@@ -542,9 +641,60 @@ pub(crate) fn reason(status: u16) -> &'static str {
         .unwrap_or("unknown status")
 }
 
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (the form of Basic credentials).
+pub(crate) fn base64(input: &[u8]) -> String {
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                let index = ((n >> shift) & 63) as usize;
+                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_cut_out_of_server_words() {
+        let secrets = Secrets::new([
+            "12-Token0001".to_owned(),
+            "Token0001".to_owned(),
+            "x".to_owned(),
+        ]);
+        assert_eq!(
+            secrets.redact_text("GET /rooms/7/12-Token0001/messages Token0001 x"),
+            "GET /rooms/7/<redacted>/messages <redacted> x"
+        );
+        assert_eq!(
+            secrets.redact_text("an excerpt cut at /rooms/7/12-Toke"),
+            "an excerpt cut at /rooms/7/<redacted>"
+        );
+        let decode = decode_json::<u64>(200, b"\"12-Token0001\"").err();
+        let redacted = decode
+            .map(|e| secrets.redact(e))
+            .map(|e| format!("{e} {e:?}"));
+        assert!(
+            redacted
+                .as_deref()
+                .is_some_and(|t| !t.contains("Token0001")),
+            "{redacted:?}"
+        );
+    }
 
     #[test]
     fn secret_debug_is_redacted() {

@@ -343,7 +343,8 @@ fn check_decode_error(err: &Error, what: &str) {
             status, excerpt, ..
         } => {
             assert!((200..300).contains(status), "{what}: {err:?}");
-            assert!(excerpt.chars().count() <= 200, "{what}: excerpt too long");
+            // 200 characters of the body, a little more where a secret in it became `<redacted>`.
+            assert!(excerpt.chars().count() <= 240, "{what}: excerpt too long");
             assert!(!err.to_string().is_empty());
         }
         other => panic!("{what}: expected a decode error, got {other:?}"),
@@ -579,7 +580,8 @@ async fn the_live_stream_reports_hostile_frames_and_goes_on() {
 async fn a_live_answer_that_is_not_a_stream_is_an_error_not_a_hang() {
     let server = MockServer::start().await;
     let (_, classic) = clients(&server).await;
-    let cases: Vec<(u16, Vec<u8>, fn(&Error) -> bool)> = vec![
+    type Expect = fn(&Error) -> bool;
+    let cases: Vec<(u16, Vec<u8>, Expect)> = vec![
         (
             200,
             hostile_page("maintenance_200.html").into_bytes(),
@@ -710,7 +712,8 @@ fn webhook_payloads_hostile_and_tolerated() {
     huge.resize(100 << 20, b'a');
     let err = WebhookEvent::from_json(&huge).expect_err("unterminated");
     assert!(
-        matches!(&err, Error::Decode { excerpt, .. } if excerpt.chars().count() == 200),
+        matches!(&err, Error::Decode { excerpt, .. }
+            if excerpt.starts_with("{\"user\"") && !excerpt.contains(BOT_TOKEN)),
         "{err:?}"
     );
     tried += 3;

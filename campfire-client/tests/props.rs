@@ -243,7 +243,7 @@ proptest! {
         cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..60),
     ) {
         let (body, _) = live_body(&texts);
-        let whole = events(StreamDecoder::new().with_max_frame_bytes(limit), &[body.clone()]);
+        let whole = events(StreamDecoder::new().with_max_frame_bytes(limit), std::slice::from_ref(&body));
         let chunked = events(StreamDecoder::new().with_max_frame_bytes(limit), &cut(&body, &cuts));
         prop_assert_eq!(whole, chunked);
     }
@@ -293,8 +293,11 @@ fn harness() -> Arc<Harness> {
     })
 }
 
-/// The last request the server saw: (method, path as sent, decoded query, body).
-fn last_request(h: &Harness) -> Option<(String, String, Vec<(String, String)>, Vec<u8>)> {
+/// A request as the server saw it: method, path as sent, decoded query, body.
+type Seen = (String, String, Vec<(String, String)>, Vec<u8>);
+
+/// The last request the server saw.
+fn last_request(h: &Harness) -> Option<Seen> {
     let requests = h.runtime.block_on(h.server.received_requests())?;
     let last = requests.last()?;
     Some((

@@ -347,7 +347,10 @@ impl Live {
                 }
                 StreamEvent::KeepAlive => self.failures = 0,
                 StreamEvent::AccessDenied => return Err(access_denied()),
-                StreamEvent::Invalid(err) => self.pending.push_back(Err(err)),
+                StreamEvent::Invalid(err) => {
+                    self.pending
+                        .push_back(Err(self.config.client.core().redact(err)))
+                }
                 StreamEvent::Truncated(_) => {}
             }
         }

@@ -38,7 +38,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::{
-    Auth, Body, CommonOptions, Core, Request, Response, Secret, join_segments, parse_base_url,
+    Auth, Body, CommonOptions, Core, Request, Response, Secret, Secrets, join_segments,
+    parse_base_url,
 };
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
@@ -255,7 +256,17 @@ impl ClientBuilder {
         }
         let base = parse_base_url("base_url", &self.base_url)?;
         let streaming = parse_base_url("streaming_url", &self.streaming_url)?;
-        let core = Core::new(self.options, Auth::BasicToken(self.token), true, false)?;
+        let secrets = Secrets::new([
+            token.to_owned(),
+            crate::client::base64(format!("{token}:X").as_bytes()),
+        ]);
+        let core = Core::new(
+            self.options,
+            Auth::BasicToken(self.token.clone()),
+            true,
+            false,
+            secrets,
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
                 core,

@@ -64,6 +64,11 @@ impl BotKey {
         format!("{}-{}", self.user_id, self.token.expose())
     }
 
+    /// The token alone (the part after the dash).
+    pub(crate) fn token(&self) -> &str {
+        self.token.expose()
+    }
+
     /// Replaces every occurrence of the key in `text` (used on anything that may reach a log).
     pub(crate) fn redact(&self, text: &str) -> String {
         text.replace(&self.expose(), "<bot-key>")

@@ -22,7 +22,9 @@ use std::time::Duration;
 use reqwest::Method;
 use url::Url;
 
-use crate::client::{Auth, CommonOptions, Core, Request, Response, join_segments, parse_base_url};
+use crate::client::{
+    Auth, CommonOptions, Core, Request, Response, Secrets, join_segments, parse_base_url,
+};
 use crate::error::{Error, Result};
 use crate::ids::RoomId;
 use crate::retry::RetryPolicy;
@@ -245,7 +247,8 @@ impl BotClientBuilder {
     pub fn build(self) -> Result<BotClient> {
         let key = self.key?;
         let base = parse_base_url("base_url", &self.base_url)?;
-        let core = Core::new(self.options, Auth::InPath, false, true)?;
+        let secrets = Secrets::new([key.expose(), key.token().to_owned()]);
+        let core = Core::new(self.options, Auth::InPath, false, true, secrets)?;
         Ok(BotClient {
             inner: Arc::new(Inner { core, base, key }),
         })

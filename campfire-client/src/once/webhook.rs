@@ -103,7 +103,14 @@ impl WebhookEvent {
     /// # Errors
     /// [`Error::Decode`] (status 0) when the body is not a webhook payload.
     pub fn from_json(body: &[u8]) -> Result<Self> {
-        decode_json(0, body)
+        // The payload holds the bot key (`room.path`), and a decode error quotes the start of the body:
+        // cut every key-like path segment out of the error.
+        decode_json(0, body).map_err(|err| match &err {
+            Error::Decode {
+                excerpt, source, ..
+            } => keys_in_room_paths(&format!("{excerpt} {source}")).redact(err),
+            _ => err,
+        })
     }
 
     /// The plain text of the message, the bot's mention already removed.
@@ -123,6 +130,32 @@ impl WebhookEvent {
     pub fn reply_url(&self, base: &Url) -> Result<Url> {
         self.room.path.url(base)
     }
+}
+
+/// The `{bot_key}` segments (and their tokens) of every `/rooms/{room_id}/{bot_key}` in a text, also one
+/// cut short at the end of an excerpt.
+fn keys_in_room_paths(text: &str) -> crate::client::Secrets {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("/rooms/") {
+        let rest = text.get(at + "/rooms/".len()..).unwrap_or_default();
+        let Some((room, rest)) = rest.split_once('/') else {
+            continue;
+        };
+        if room.is_empty() || !room.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let key: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if let Some((_, token)) = key.split_once('-')
+            && !token.is_empty()
+        {
+            found.push(token.to_owned());
+            found.push(key.clone());
+        }
+    }
+    crate::client::Secrets::new(found)
 }
 
 /// The bot-messages path of a room, `/rooms/{room_id}/{bot_key}/messages`, as sent in a webhook.
