@@ -26,14 +26,10 @@ mod state;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use config::{Adapter, Config, Operators};
 use dispatch::{Bot, Statuspage};
 use state::State;
-
-/// Per-attempt timeout of every service call: a chat command should fail fast.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -58,6 +54,7 @@ async fn main() -> ExitCode {
                     opsgenie: Some(opsgenie),
                     operators: Operators::Everyone,
                     state: State::in_memory(),
+                    call_timeout: config.call_timeout,
                 };
                 (bot, Some(demo))
             }
@@ -89,8 +86,8 @@ async fn main() -> ExitCode {
 fn build(config: &Config) -> Result<Bot, String> {
     let statuspage = match &config.statuspage {
         Some(sp) => {
-            let mut builder =
-                statuspage_client::Client::builder(sp.api_key.0.clone()).timeout(CALL_TIMEOUT);
+            let mut builder = statuspage_client::Client::builder(sp.api_key.0.clone())
+                .timeout(config.call_timeout);
             if let Some(url) = &sp.base_url {
                 builder = builder.base_url(url.clone());
             }
@@ -120,7 +117,7 @@ fn build(config: &Config) -> Result<Bot, String> {
             };
             let mut builder = opsgenie_client::Client::builder(og.api_key.0.clone())
                 .region(region)
-                .timeout(CALL_TIMEOUT);
+                .timeout(config.call_timeout);
             if let Some(url) = &og.base_url {
                 builder = builder.base_url(url.clone());
             }
@@ -142,6 +139,7 @@ fn build(config: &Config) -> Result<Bot, String> {
         opsgenie,
         operators: config.operators.clone(),
         state,
+        call_timeout: config.call_timeout,
     })
 }
 
@@ -157,7 +155,7 @@ async fn run_adapter(config: &Config, bot: Arc<Bot>) -> Result<(), String> {
                 .as_ref()
                 .ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?;
             let poster = campfire_client::once::BotClient::builder(&cf.url, &cf.bot_key.0)
-                .timeout(CALL_TIMEOUT)
+                .timeout(config.call_timeout)
                 .build()
                 .map_err(|e| format!("Campfire bot client: {e}"))?;
             let listener = tokio::net::TcpListener::bind(cf.listen)
@@ -177,7 +175,7 @@ async fn run_adapter(config: &Config, bot: Arc<Bot>) -> Result<(), String> {
                 .as_ref()
                 .ok_or("BOT_ADAPTER=campfire-classic needs CAMPFIRE_CLASSIC_URL")?;
             let mut builder = campfire_client::classic::Client::builder(&cc.url, &cc.token.0)
-                .timeout(CALL_TIMEOUT);
+                .timeout(config.call_timeout);
             if let Some(stream_url) = &cc.stream_url {
                 builder = builder.streaming_url(stream_url);
             }

@@ -876,3 +876,69 @@ mod tests {
         assert!(parse_time("2026-13-01T02:00Z").is_none());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever anyone types, the parser answers (a command or an error) and never panics.
+        #[test]
+        fn never_panics(line in ".*") {
+            let _ = parse(&line);
+        }
+
+        /// Lines that start like commands, with arbitrary tails, never panic either.
+        #[test]
+        fn never_panics_on_command_prefixes(
+            head in prop::sample::select(vec![
+                "status", "status open", "status update", "status resolve", "status maintenance",
+                "genie", "genie ack", "genie note", "genie me as", "genie take", "genie alert", "/status",
+            ]),
+            tail in ".{0,40}",
+        ) {
+            let _ = parse(&format!("{head} {tail}"));
+        }
+
+        /// Every documented `status <component> <status>` form sets that component, whatever its name.
+        #[test]
+        fn set_forms_parse(
+            name in "[A-Za-z][A-Za-z0-9 ]{0,20}[A-Za-z0-9]",
+            phrase in prop::sample::select(STATUS_PHRASES.to_vec()),
+            upper in any::<bool>(),
+        ) {
+            // Names that are command keywords or end in a status word read differently, by design.
+            let first = name.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+            prop_assume!(!["incidents", "maintenances", "open", "update", "resolve", "maintenance"].contains(&first.as_str()));
+            prop_assume!(split_status_suffix(&name).is_none());
+            let phrase = if upper { phrase.to_ascii_uppercase() } else { phrase.to_owned() };
+            let parsed = parse(&format!("status {name} {phrase}"));
+            match parsed {
+                Ok(Command::Status(StatusCommand::Set { component, .. })) => prop_assert_eq!(component, name.trim()),
+                other => prop_assert!(false, "parsed as {:?}", other),
+            }
+        }
+
+        /// `genie <action> <tiny id>` forms parse for every number.
+        #[test]
+        fn tiny_id_forms_parse(id in 0u64..10_000_000, verb in prop::sample::select(vec!["ack", "unack", "close"])) {
+            let parsed = parse(&format!("genie {verb} {id}"));
+            let tiny = id.to_string();
+            let expected = match verb {
+                "ack" => GenieCommand::Ack { tiny_id: tiny },
+                "unack" => GenieCommand::Unack { tiny_id: tiny },
+                _ => GenieCommand::Close { tiny_id: tiny },
+            };
+            prop_assert_eq!(parsed, Ok(Command::Genie(expected)));
+        }
+
+        /// Durations in minutes and hours parse to what they say.
+        #[test]
+        fn durations_parse(h in 0i64..48, m in 0i64..60) {
+            prop_assume!(h + m > 0);
+            let text = match (h, m) { (0, m) => format!("{m}m"), (h, 0) => format!("{h}h"), (h, m) => format!("{h}h{m}m") };
+            prop_assert_eq!(parse_duration(&text), Some(chrono::Duration::minutes(h * 60 + m)));
+        }
+    }
+}

@@ -99,6 +99,8 @@ pub struct Config {
     pub shell_user: String,
     /// `STATUSPAGE_PACING_MS`: client-side spacing of Statuspage requests (0 turns it off).
     pub statuspage_pacing: Option<std::time::Duration>,
+    /// `BOT_CALL_TIMEOUT_MS`: how long one service call may take (default 10 s).
+    pub call_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -158,7 +160,16 @@ impl Config {
                 .into(),
             shell_user: var("BOT_SHELL_USER").unwrap_or_else(|| "shell".to_owned()),
             statuspage_pacing: None,
+            call_timeout: std::time::Duration::from_secs(10),
         };
+        if let Some(ms) = var("BOT_CALL_TIMEOUT_MS") {
+            match ms.parse::<u64>() {
+                Ok(ms) if ms > 0 => config.call_timeout = std::time::Duration::from_millis(ms),
+                _ => problems.push(format!(
+                    "BOT_CALL_TIMEOUT_MS must be a positive number of milliseconds, not `{ms}`"
+                )),
+            }
+        }
         if let Some(ms) = var("STATUSPAGE_PACING_MS") {
             match ms.parse() {
                 Ok(ms) => config.statuspage_pacing = Some(std::time::Duration::from_millis(ms)),

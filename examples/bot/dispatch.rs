@@ -17,10 +17,11 @@ use crate::command::{self, Command, GenieCommand, HELP, StatusCommand};
 use crate::config::Operators;
 use crate::state::State;
 
-/// Single commands answer within this long, or say that the service did not.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// A command may take this many service-call timeouts (a lookup, the action, retries) before
+/// the bot answers that the service did not.
+const CALLS_PER_COMMAND: u32 = 3;
 /// Bulk commands (`genie ack`, `genie close all`) may take longer: every outcome is awaited.
-const BULK_TIMEOUT: Duration = Duration::from_secs(300);
+const CALLS_PER_BULK_COMMAND: u32 = 30;
 
 /// Who said something.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct Bot {
     pub opsgenie: Option<opsgenie_client::Client>,
     pub operators: Operators,
     pub state: State,
+    /// How long one service call may take (each client's timeout).
+    pub call_timeout: Duration,
 }
 
 /// Why a command could not be carried out.
@@ -123,15 +126,17 @@ impl Bot {
             };
         }
         let limit = match command {
-            Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => BULK_TIMEOUT,
-            _ => COMMAND_TIMEOUT,
+            Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => {
+                self.call_timeout * CALLS_PER_BULK_COMMAND
+            }
+            _ => self.call_timeout * CALLS_PER_COMMAND,
         };
         match tokio::time::timeout(limit, self.run(speaker, command)).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(failure)) => failure.to_string(),
             Err(_) => format!(
-                "No answer from the service within {} s; try again later.",
-                limit.as_secs()
+                "No answer from the service within {:.1} s; try again later.",
+                limit.as_secs_f64()
             ),
         }
     }
@@ -397,6 +402,7 @@ impl Bot {
                 self.bulk(
                     og,
                     &alerts,
+                    "status:open AND acknowledged:false",
                     AlertAction::Acknowledge,
                     &user,
                     "Acknowledged",
@@ -409,8 +415,16 @@ impl Bot {
                 if alerts.is_empty() {
                     return Ok("No open alerts to close.".to_owned());
                 }
-                self.bulk(og, &alerts, AlertAction::Close, &user, "Closed", "open")
-                    .await
+                self.bulk(
+                    og,
+                    &alerts,
+                    "status:open",
+                    AlertAction::Close,
+                    &user,
+                    "Closed",
+                    "open",
+                )
+                .await
             }
             GenieCommand::CloseHint => {
                 let open = og.alerts().count().query("status:open").await?;
@@ -554,15 +568,23 @@ impl Bot {
     }
 
     /// One action on many alerts at once; every outcome awaited and reported.
+    ///
+    /// `pending` is the query that selects the alerts still needing the action. An outcome that
+    /// could not be learned (the pager timed out, a connection dropped) is not a failure yet:
+    /// the pager's own state decides, and what still needs the action is tried again for as long
+    /// as each round makes progress (at most `ROUNDS`). So the answer never calls failed what was
+    /// done, nor done what was not.
     async fn bulk(
         &self,
         og: &opsgenie_client::Client,
         alerts: &[Alert],
+        pending: &str,
         action: AlertAction,
         user: &str,
         done: &str,
         adjective: &str,
     ) -> Outcome {
+        const ROUNDS: usize = 10;
         let tiny: HashMap<String, String> = alerts
             .iter()
             .map(|a| {
@@ -572,31 +594,66 @@ impl Bot {
                 )
             })
             .collect();
-        let outcomes = og
-            .alerts()
-            .bulk(
-                alerts.iter().map(|a| AlertRef::id(a.id.to_string())),
-                action,
-            )
-            .user(user)
-            .source(self.name.clone())
-            .await;
-        let failed: Vec<_> = outcomes.iter().filter(|o| !o.succeeded()).collect();
+        let mut todo: Vec<String> = alerts.iter().map(|a| a.id.to_string()).collect();
+        let mut reasons: HashMap<String, String> = HashMap::new();
+        // Whether `todo` is known (from the pager's state) to still need the action.
+        let mut confirmed = true;
+        for _ in 0..ROUNDS {
+            let before = todo.len();
+            let outcomes = og
+                .alerts()
+                .bulk(
+                    todo.iter().map(|id| AlertRef::id(id.clone())),
+                    action.clone(),
+                )
+                .user(user)
+                .source(self.name.clone())
+                .await;
+            todo.clear();
+            for o in outcomes.into_iter().filter(|o| !o.succeeded()) {
+                let reason = o
+                    .result
+                    .as_ref()
+                    .err()
+                    .map(opsgenie_reason)
+                    .unwrap_or_default();
+                reasons.insert(o.alert.value.clone(), reason);
+                todo.push(o.alert.value);
+            }
+            if todo.is_empty() {
+                confirmed = true;
+                break;
+            }
+            // An unknown outcome is not a failure: what does the pager say still needs the action?
+            match open_alerts(og, pending).await {
+                Ok(still) => {
+                    let still: std::collections::HashSet<String> =
+                        still.into_iter().map(|a| a.id.to_string()).collect();
+                    todo.retain(|id| still.contains(id));
+                    confirmed = true;
+                }
+                Err(_) => confirmed = false,
+            }
+            if todo.is_empty() || todo.len() == before {
+                break;
+            }
+        }
         let mut out = format!(
             "{done} {} of {} {adjective} alerts.",
-            outcomes.len() - failed.len(),
-            outcomes.len()
+            alerts.len() - todo.len(),
+            alerts.len()
         );
-        for o in &failed {
-            let id = o.alert.value.as_str();
-            let reason = o
-                .result
-                .as_ref()
-                .err()
-                .map(opsgenie_reason)
-                .unwrap_or_default();
+        if !confirmed && !todo.is_empty() {
             out.push_str(&format!(
-                "\n#{} failed: {reason}",
+                " {} more could not be confirmed: the pager did not answer when asked.",
+                todo.len()
+            ));
+        }
+        let verdict = if confirmed { "failed" } else { "not confirmed" };
+        for id in &todo {
+            let reason = reasons.get(id).map(String::as_str).unwrap_or("no outcome");
+            out.push_str(&format!(
+                "\n#{} {verdict}: {reason}",
                 tiny.get(id).map(String::as_str).unwrap_or(id)
             ));
         }
