@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use campfire_client::RetryPolicy;
 use campfire_client::classic::Client;
 use common::*;
 use futures_util::StreamExt;
@@ -504,4 +505,76 @@ async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
     }
     let extra = tokio::time::timeout(SILENCE_TIMEOUT * 3, live.next()).await;
     assert!(extra.is_err(), "unexpected item: {extra:?}");
+}
+
+/// A catch-up answered by a proxy's maintenance page (status 200, HTML) is a failed reconnect to retry,
+/// not the end of the stream: during an outage is exactly when such pages appear.
+#[tokio::test]
+async fn a_catch_up_answered_with_a_maintenance_page_is_retried() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let recent_calls = Arc::new(AtomicUsize::new(0));
+    let live_calls = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let (recent_calls, live_calls) = (recent_calls.clone(), live_calls.clone());
+        async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let (recent_calls, live_calls) = (recent_calls.clone(), live_calls.clone());
+                tokio::spawn(async move {
+                    let Some(head) = read_head(&mut socket).await else {
+                        return;
+                    };
+                    if head.contains("/live.json") {
+                        let n = live_calls.fetch_add(1, Ordering::SeqCst);
+                        let _ = socket
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .await;
+                        // Message 1 on the first connection, then a cut; 3 on every later one, then silence.
+                        let id = if n == 0 { FIRST_ID } else { FIRST_ID + 2 };
+                        chunk(&mut socket, &live_frame(id)).await;
+                        if n > 0 {
+                            tokio::time::sleep(Duration::from_secs(5)).await;
+                        }
+                    } else if head.contains("/recent.json") {
+                        // Message 2 was posted while the client was away.
+                        let body = if recent_calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                            fixture("hostile/maintenance_200.html")
+                        } else {
+                            serde_json::json!({ "messages": [frame(FIRST_ID + 1, false)] })
+                                .to_string()
+                        };
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = socket.write_all(answer.as_bytes()).await;
+                    }
+                });
+            }
+        }
+    });
+    let client = Client::builder(&base, API_TOKEN)
+        .streaming_url(&base)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let mut live = client
+        .stream(ROOM)
+        .silence_timeout(Duration::from_secs(2))
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let mut ids = Vec::new();
+    while ids.len() < 3 {
+        let item = tokio::time::timeout(Duration::from_secs(10), live.next())
+            .await
+            .expect("in time")
+            .expect("the stream goes on");
+        ids.push(item.expect("no error item").id.get());
+    }
+    assert_eq!(ids, [FIRST_ID, FIRST_ID + 1, FIRST_ID + 2]);
+    assert_eq!(
+        recent_calls.load(Ordering::SeqCst),
+        2,
+        "the failed catch-up was retried"
+    );
+    assert_eq!(live_calls.load(Ordering::SeqCst), 3);
 }

@@ -32,6 +32,8 @@ type BoxedStream = Pin<Box<dyn Stream<Item = Result<Message>> + Send>>;
 ///   then the stream's own messages newer than that: **every message once, in order**.
 /// - `Access Denied`, 401 and 403 end the stream with [`Error::Authentication`]; a 404 (unknown room) ends it
 ///   with [`Error::Api`]. A frame that is not a message is yielded as an error item and the stream goes on.
+/// - Any other failure, of the connection or of the catch-up (a 5xx, a timeout, a proxy's HTML page), is
+///   retried; [`RoomStream::max_consecutive_failures`] bounds how often in a row.
 ///
 /// The user must have [joined](Client::join) the room.
 #[must_use = "streams do nothing unless polled"]
@@ -365,10 +367,12 @@ fn access_denied() -> Failure {
     })
 }
 
+/// A failed catch-up: refused credentials, an unknown room or a request this client cannot make end the
+/// stream; anything else (a 5xx, a timeout, a proxy's HTML page with status 200) is retried with the
+/// reconnect backoff, and `max_consecutive_failures` bounds it.
 fn classify(err: Error) -> Failure {
-    let fatal = err.is_unauthorized()
-        || err.is_not_found()
-        || matches!(err, Error::InvalidInput { .. } | Error::Decode { .. });
+    let fatal =
+        err.is_unauthorized() || err.is_not_found() || matches!(err, Error::InvalidInput { .. });
     if fatal {
         Failure::Fatal(err)
     } else {
