@@ -98,6 +98,30 @@ fn opsgenie_reason(err: &opsgenie_client::Error) -> String {
 
 type Outcome = Result<String, Failure>;
 
+/// One action on every alert a query selects (`genie ack`, `genie close all`).
+struct BulkJob {
+    /// The alerts that still need the action.
+    pending: &'static str,
+    action: AlertAction,
+    /// The answer's verb and adjective: "Acknowledged 3 of 4 unacknowledged alerts."
+    done: &'static str,
+    adjective: &'static str,
+}
+
+const ACKNOWLEDGE_ALL: BulkJob = BulkJob {
+    pending: "status:open AND acknowledged:false",
+    action: AlertAction::Acknowledge,
+    done: "Acknowledged",
+    adjective: "unacknowledged",
+};
+
+const CLOSE_ALL: BulkJob = BulkJob {
+    pending: "status:open",
+    action: AlertAction::Close,
+    done: "Closed",
+    adjective: "open",
+};
+
 impl Bot {
     /// The name the bot answers to.
     pub fn name(&self) -> &str {
@@ -399,32 +423,14 @@ impl Bot {
                 if alerts.is_empty() {
                     return Ok("No unacknowledged alerts.".to_owned());
                 }
-                self.bulk(
-                    og,
-                    &alerts,
-                    "status:open AND acknowledged:false",
-                    AlertAction::Acknowledge,
-                    &user,
-                    "Acknowledged",
-                    "unacknowledged",
-                )
-                .await
+                self.bulk(og, &alerts, &ACKNOWLEDGE_ALL, &user).await
             }
             GenieCommand::CloseAll => {
                 let alerts = open_alerts(og, "status:open").await?;
                 if alerts.is_empty() {
                     return Ok("No open alerts to close.".to_owned());
                 }
-                self.bulk(
-                    og,
-                    &alerts,
-                    "status:open",
-                    AlertAction::Close,
-                    &user,
-                    "Closed",
-                    "open",
-                )
-                .await
+                self.bulk(og, &alerts, &CLOSE_ALL, &user).await
             }
             GenieCommand::CloseHint => {
                 let open = og.alerts().count().query("status:open").await?;
@@ -578,13 +584,16 @@ impl Bot {
         &self,
         og: &opsgenie_client::Client,
         alerts: &[Alert],
-        pending: &str,
-        action: AlertAction,
+        job: &BulkJob,
         user: &str,
-        done: &str,
-        adjective: &str,
     ) -> Outcome {
         const ROUNDS: usize = 10;
+        let BulkJob {
+            pending,
+            action,
+            done,
+            adjective,
+        } = job;
         let tiny: HashMap<String, String> = alerts
             .iter()
             .map(|a| {
