@@ -578,3 +578,74 @@ async fn a_catch_up_answered_with_a_maintenance_page_is_retried() {
     );
     assert_eq!(live_calls.load(Ordering::SeqCst), 3);
 }
+
+/// A catch-up over a long gap is delivered page by page as it is fetched, not gathered whole first: against
+/// a server whose `recent.json` always has another full page (as a hostile or very busy one might), the
+/// messages flow and memory holds one page at a time.
+#[tokio::test]
+async fn a_long_catch_up_is_delivered_page_by_page() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let recent_calls = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let recent_calls = recent_calls.clone();
+        async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let recent_calls = recent_calls.clone();
+                tokio::spawn(async move {
+                    let Some(head) = read_head(&mut socket).await else {
+                        return;
+                    };
+                    let target = head
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned();
+                    if target.contains("/live.json") {
+                        // One message, then the connection ends: the client catches up from it.
+                        let _ = socket
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .await;
+                        chunk(&mut socket, &live_frame(FIRST_ID)).await;
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    } else if target.contains("/recent.json") {
+                        recent_calls.fetch_add(1, Ordering::SeqCst);
+                        // Always a full page of newer messages: the gap never ends.
+                        let since = query_u64(&target, "since_message_id").unwrap_or(FIRST_ID);
+                        let messages: Vec<serde_json::Value> = (since + 1..=since + 100)
+                            .map(|id| frame(id, false))
+                            .collect();
+                        let body = serde_json::json!({ "messages": messages }).to_string();
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = socket.write_all(answer.as_bytes()).await;
+                    }
+                });
+            }
+        }
+    });
+    let client = Client::builder(&base, API_TOKEN)
+        .streaming_url(&base)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    // The first connection's message sets the point to catch up from; a short silence timeout ends it.
+    let mut live = client
+        .stream(ROOM)
+        .silence_timeout(Duration::from_millis(100))
+        .reconnect_backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let mut ids = Vec::new();
+    while ids.len() < 1_000 {
+        let item = tokio::time::timeout(Duration::from_secs(10), live.next())
+            .await
+            .unwrap_or_else(|_| panic!("stalled after {} messages", ids.len()))
+            .expect("the stream goes on");
+        ids.push(item.expect("no error item").id.get());
+    }
+    assert_eq!(ids, (FIRST_ID..FIRST_ID + 1_000).collect::<Vec<_>>());
+    let calls = recent_calls.load(Ordering::SeqCst);
+    // 999 caught-up messages need 10 pages; the client asked for no more than one page ahead.
+    assert!((10..=11).contains(&calls), "{calls} recent.json calls");
+}

@@ -168,6 +168,9 @@ struct Live {
     last_id: Option<MessageId>,
     pending: VecDeque<Result<Message>>,
     connection: Option<Connection>,
+    /// After a reconnect: the next `recent.json` page to fetch (messages after this id) before the
+    /// connection is read. One page at a time, so a long gap is delivered as it is fetched, never held whole.
+    catch_up_from: Option<MessageId>,
     failures: u32,
     done: bool,
 }
@@ -179,6 +182,7 @@ impl Live {
             config,
             pending: VecDeque::new(),
             connection: None,
+            catch_up_from: None,
             failures: 0,
             done: false,
         }
@@ -201,9 +205,13 @@ impl Live {
             if self.done {
                 return None;
             }
-            let result = match self.connection.take() {
-                None => self.connect().await,
-                Some(connection) => self.read(connection).await,
+            let result = match (self.catch_up_from.take(), self.connection.take()) {
+                (Some(since), connection) => {
+                    self.connection = connection;
+                    self.catch_up_page(since).await
+                }
+                (None, None) => self.connect().await,
+                (None, Some(connection)) => self.read(connection).await,
             };
             match result {
                 Ok(()) => {}
@@ -277,7 +285,7 @@ impl Live {
         }
         tracing::debug!(room = %self.config.room, "live stream connected");
         // Connected first, then caught up: a message posted in between is in both and is delivered once.
-        self.catch_up().await?;
+        self.catch_up_from = self.last_id;
         self.connection = Some(Connection {
             response,
             decoder: StreamDecoder::new(),
@@ -285,30 +293,26 @@ impl Live {
         Ok(())
     }
 
-    async fn catch_up(&mut self) -> Result<(), Failure> {
-        let Some(mut since) = self.last_id else {
+    /// One page of the catch-up: queues the messages after `since` and notes where the next page starts.
+    async fn catch_up_page(&mut self, since: MessageId) -> Result<(), Failure> {
+        let batch = self
+            .config
+            .client
+            .fetch_recent(self.config.room, Some(RECENT_MAX), Some(since))
+            .await
+            .map_err(classify)?;
+        let count = batch.len();
+        let mut batch: Vec<Message> = batch.into_iter().filter(|m| m.id > since).collect();
+        batch.sort_by_key(|m| m.id);
+        let Some(newest) = batch.last().map(|m| m.id) else {
             return Ok(());
         };
-        loop {
-            let batch = self
-                .config
-                .client
-                .fetch_recent(self.config.room, Some(RECENT_MAX), Some(since))
-                .await
-                .map_err(classify)?;
-            let count = batch.len();
-            let mut batch: Vec<Message> = batch.into_iter().filter(|m| m.id > since).collect();
-            batch.sort_by_key(|m| m.id);
-            let Some(newest) = batch.last().map(|m| m.id) else {
-                return Ok(());
-            };
-            tracing::debug!(missed = batch.len(), "caught up from recent.json");
-            since = newest;
-            self.pending.extend(batch.into_iter().map(Ok));
-            if count < RECENT_MAX as usize {
-                return Ok(());
-            }
+        tracing::debug!(missed = batch.len(), "caught up from recent.json");
+        self.pending.extend(batch.into_iter().map(Ok));
+        if count >= RECENT_MAX as usize {
+            self.catch_up_from = Some(newest);
         }
+        Ok(())
     }
 
     async fn read(&mut self, mut connection: Connection) -> Result<(), Failure> {
