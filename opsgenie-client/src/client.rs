@@ -649,16 +649,29 @@ impl Raw {
     }
 
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            Error::Decode {
-                status: self.status,
-                path,
-                excerpt: excerpt(&self.body),
-                source: e.into_inner(),
-            }
-        })
+        let decode_error = |path: String, source: serde_json::Error| Error::Decode {
+            status: self.status,
+            path,
+            excerpt: excerpt(&self.body),
+            source,
+        };
+        // JSON is UTF-8: serde_json skips the strings of unknown fields without checking
+        // them, so a body with invalid UTF-8 there would otherwise decode.
+        let text = std::str::from_utf8(&self.body).map_err(|e| {
+            decode_error(
+                ".".to_owned(),
+                serde::de::Error::custom(format!(
+                    "invalid UTF-8 after byte {} of the body",
+                    e.valid_up_to()
+                )),
+            )
+        })?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| decode_error(e.path().to_string(), e.into_inner()))?;
+        // Trailing data after the document is not the expected JSON either.
+        de.end().map_err(|e| decode_error(".".to_owned(), e))?;
+        Ok(value)
     }
 
     fn into_error(self) -> Error {

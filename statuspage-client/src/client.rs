@@ -678,7 +678,18 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T>
         excerpt: String::from_utf8_lossy(body).chars().take(200).collect(),
         source,
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    // JSON is UTF-8: serde_json skips the strings of unknown fields without checking them, so
+    // a body with invalid UTF-8 there would otherwise decode.
+    let text = std::str::from_utf8(body).map_err(|e| {
+        decode_error(
+            ".".to_owned(),
+            serde::de::Error::custom(format!(
+                "invalid UTF-8 after byte {} of the body",
+                e.valid_up_to()
+            )),
+        )
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| decode_error(e.path().to_string(), e.into_inner()))?;
     deserializer

@@ -103,24 +103,24 @@ pub struct Summary {
 #[serde_as]
 #[derive(Deserialize)]
 struct ComponentsEnvelope {
+    // No `default`: an answer without the list is not an empty list.
     #[serde_as(as = "DefaultOnNull")]
-    #[serde(default)]
     components: Vec<Component>,
 }
 
 #[serde_as]
 #[derive(Deserialize)]
 struct IncidentsEnvelope {
+    // No `default`: an answer without the list is not an empty list.
     #[serde_as(as = "DefaultOnNull")]
-    #[serde(default)]
     incidents: Vec<Incident>,
 }
 
 #[serde_as]
 #[derive(Deserialize)]
 struct MaintenancesEnvelope {
+    // No `default`: an answer without the list is not an empty list.
     #[serde_as(as = "DefaultOnNull")]
-    #[serde(default)]
     scheduled_maintenances: Vec<Incident>,
 }
 
