@@ -70,6 +70,11 @@ async fn genie_ack_through_503s_dropped_connections_and_throttling() {
         run.stdout
     );
     assert!(og.requests_throttled() > 0, "the rate limit was exercised");
+    eprintln!(
+        "genie ack over 1000 alerts: {} requests served, {} throttled, {acked} acknowledged",
+        og.requests_served(),
+        og.requests_throttled()
+    );
 }
 
 /// Setting components while Statuspage throttles: each command waits as asked and succeeds.
