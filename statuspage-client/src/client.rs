@@ -357,6 +357,14 @@ impl Route {
                     if arg.trim().is_empty() {
                         return Err(Error::invalid(field, "must not be empty"));
                     }
+                    // The URL standard drops `.` and `..` segments: such an id would silently
+                    // reach another resource (`DELETE .../components/..` the page's list).
+                    if matches!(arg.as_str(), "." | "..") {
+                        return Err(Error::invalid(
+                            field,
+                            "`.` and `..` cannot be sent as a path segment",
+                        ));
+                    }
                     segments.push(arg.as_str());
                 }
                 None => segments.push(part),
@@ -440,13 +448,11 @@ impl Core {
     fn url(&self, request: &Request) -> Result<Url> {
         let segments = request.route.segments()?;
         let mut url = self.base.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| Error::invalid("base_url", "cannot be a base"))?;
-            path.pop_if_empty();
-            path.extend(segments);
+        let mut path = url.path().trim_end_matches('/').to_owned();
+        for segment in segments {
+            push_segment(&mut path, segment);
         }
+        url.set_path(&path);
         if !request.query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
@@ -660,6 +666,22 @@ impl Core {
             body.extend_from_slice(&chunk);
         }
         Ok(Bytes::from(body))
+    }
+}
+
+/// Appends `segment` to `path` as one percent-encoded path segment. Unlike
+/// `PathSegmentsMut::push`, which runs the URL parser over the segment and so silently drops
+/// tabs and line breaks, every byte survives: what is not plainly safe in a path is escaped
+/// (the bytes `url` escapes in a segment, plus every control character).
+fn push_segment(path: &mut String, segment: &str) {
+    path.push('/');
+    for &byte in segment.as_bytes() {
+        let plain = byte.is_ascii_graphic() && !br#""<>`#?{}/%\"#.contains(&byte);
+        if plain {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
     }
 }
 
