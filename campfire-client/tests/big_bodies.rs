@@ -286,7 +286,7 @@ async fn hundred_megabyte_answers_are_refused_while_streaming_and_memory_stays_b
     // No answer was held whole: holding one 100 MB body would raise the peak by at least 100 MiB.
     if let (Some(before), Some(after)) = (peak_before, peak_after) {
         assert!(
-            after.saturating_sub(before) < 64 * 1024,
+            after.saturating_sub(before) < 80 * 1024,
             "peak memory grew by {} MiB",
             (after - before) / 1024
         );
