@@ -222,15 +222,19 @@ impl Client {
 
     fn url(&self, segments: &[String], query: &[(&'static str, String)]) -> Result<Url> {
         let mut url = self.inner.base.clone();
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| Error::invalid("base_url", "cannot be a base"))?;
-            path.pop_if_empty();
-            for segment in segments {
-                path.push(segment);
+        let mut path = url.path().trim_end_matches('/').to_owned();
+        for segment in segments {
+            // The URL standard drops `.` and `..` segments: such an identifier would silently
+            // reach another resource (`DELETE /v2/alerts/..`), and an empty one the list.
+            if matches!(segment.as_str(), "" | "." | "..") {
+                return Err(Error::invalid(
+                    "identifier",
+                    format!("{segment:?} cannot be sent as a path segment"),
+                ));
             }
+            push_segment(&mut path, segment);
         }
+        url.set_path(&path);
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -425,6 +429,22 @@ impl Client {
     pub(crate) async fn get_data<T: DeserializeOwned>(&self, req: Req) -> Result<T> {
         let raw = self.execute(req).await?;
         raw.decode::<DataEnvelope<T>>().map(|e| e.data)
+    }
+}
+
+/// Appends `segment` to `path` as one percent-encoded path segment. Unlike
+/// `PathSegmentsMut::push`, which runs the URL parser over the segment and so silently drops
+/// tabs and line breaks, every byte survives: what is not plainly safe in a path is escaped
+/// (the bytes `url` escapes in a segment, plus every control character).
+fn push_segment(path: &mut String, segment: &str) {
+    path.push('/');
+    for &byte in segment.as_bytes() {
+        let plain = byte.is_ascii_graphic() && !br#""<>`#?{}/%\"#.contains(&byte);
+        if plain {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
     }
 }
 
