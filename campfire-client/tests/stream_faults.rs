@@ -436,9 +436,10 @@ async fn ten_thousand_messages_through_cuts_and_silences_arrive_once_in_order() 
     );
 }
 
-/// The same promise against `FakeCampfire`'s seeded `stream_cut` knob: 10,000 messages posted in bursts
-/// while the fake cuts the stream in the middle of about one message in a hundred, and one burst larger
-/// than the fake's live buffer (the connection that falls behind is ended, not silently skipped ahead).
+/// The same promise against `FakeCampfire`'s seeded fault knobs: 10,000 messages posted in bursts of 5 while the
+/// fake cuts the stream in the middle of about one message in a hundred (`stream_cut`) and goes silent past
+/// the client's idle timeout instead of sending about one in five hundred (`stream_stall`), with one burst
+/// larger than the fake's live buffer (the connection that falls behind is ended, not skipped ahead).
 #[cfg(feature = "fake")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
@@ -446,7 +447,7 @@ async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
 
     let fake = FakeCampfire::builder()
         .keep_alive_interval(Duration::from_millis(20))
-        .faults(Faults::seeded(SEED).stream_cut(0.01))
+        .faults(Faults::seeded(SEED).stream_cut(0.01).stream_stall(0.002))
         .start()
         .await
         .expect("fake");
@@ -477,9 +478,9 @@ async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
             let mut ids = Vec::with_capacity(MESSAGES as usize);
             for i in 0..MESSAGES {
                 ids.push(fake.seed_message(ops, ada, &format!("line {i} héllo 🚀")));
-                // Mostly bursts of 20; one burst of 3,000 outruns the fake's 1,024-message live buffer.
+                // Mostly bursts of 5; one burst of 3,000 outruns the fake's 1,024-message live buffer.
                 let in_big_burst = (4_000..7_000).contains(&i);
-                if i % 20 == 19 && !in_big_burst {
+                if i % 5 == 4 && !in_big_burst {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }

@@ -475,6 +475,7 @@ struct LiveState {
     keep_alive: tokio::time::Interval,
     ended: bool,
     cut_next: Option<Bytes>,
+    stalled: bool,
 }
 
 fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
@@ -497,6 +498,7 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
         keep_alive,
         ended: false,
         cut_next: None,
+        stalled: false,
     };
     let stream = futures_util::stream::unfold(state, |mut state| async move {
         if state.ended {
@@ -506,6 +508,11 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
             state.ended = true;
             let err = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: stream cut");
             return Some((Err(err), state));
+        }
+        if state.stalled {
+            // Fault: silent until the client hangs up (or the fake stops).
+            let _ = state.closed.wait_for(|closed| *closed).await;
+            return None;
         }
         loop {
             let event = tokio::select! {
@@ -526,6 +533,10 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
                             .map(|m| format!("{}\r", message_json(m, true)))
                     };
                     let Some(frame) = frame else { continue };
+                    if state.shared.roll(state.shared.stream_stall_probability()) {
+                        state.stalled = true;
+                        return Some((Ok(Bytes::new()), state));
+                    }
                     if state.shared.roll(state.shared.stream_cut_probability()) {
                         let half = frame.len() / 2;
                         let first = Bytes::copy_from_slice(

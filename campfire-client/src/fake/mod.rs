@@ -59,6 +59,9 @@ pub struct Faults {
     pub drop_connection: f64,
     /// Probability, per message on a classic live stream, of cutting the connection in the middle of it.
     pub stream_cut: f64,
+    /// Probability, per message on a classic live stream, of going silent instead of sending it: no more
+    /// messages and no keep-alives on that connection until the client hangs up (a stalled connection).
+    pub stream_stall: f64,
 }
 
 impl Faults {
@@ -88,6 +91,14 @@ impl Faults {
     #[must_use]
     pub fn stream_cut(mut self, probability: f64) -> Self {
         self.stream_cut = probability;
+        self
+    }
+
+    /// Sets the probability of a live stream going silent (no message, no keep-alive) instead of sending
+    /// a message; a client notices with its silence timeout and catches up after reconnecting.
+    #[must_use]
+    pub fn stream_stall(mut self, probability: f64) -> Self {
+        self.stream_stall = probability;
         self
     }
 }
@@ -164,6 +175,10 @@ impl Shared {
 
     pub(crate) fn stream_cut_probability(&self) -> f64 {
         lock(&self.knobs).faults.stream_cut
+    }
+
+    pub(crate) fn stream_stall_probability(&self) -> f64 {
+        lock(&self.knobs).faults.stream_stall
     }
 }
 
