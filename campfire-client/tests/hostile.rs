@@ -790,3 +790,56 @@ async fn hostile_retry_after_values_never_panic_or_hang() {
     }
     println!("hostile Retry-After: {tried} answers");
 }
+
+// ---- hostile headers ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn hostile_paging_and_location_headers_are_ignored_not_trusted() {
+    let server = MockServer::start().await;
+    let (bot, _) = clients(&server).await;
+    let page = || raw(200, fixture("once/messages_page.json"), "application/json");
+    let mut tried = 0;
+    for (total, link) in [
+        ("-1", "<javascript:alert(1)>; rel=\"next\""),
+        (
+            "18446744073709551616",
+            "</rooms/7/k/messages?before=18446744073709551616>; rel=\"next\"",
+        ),
+        ("1e3", "</rooms/7/k/messages?before=-5>; rel=\"next\""),
+        ("", "<>; rel=\"next\""),
+        (
+            "٣",
+            "</rooms/7/k/messages?before=٣>; rel=next, garbage, ;;;",
+        ),
+        ("7", "</rooms/7/k/messages?after=>; rel=\"next\""),
+    ] {
+        answer_everything_with(
+            &server,
+            page()
+                .insert_header("X-Total-Count", total)
+                .insert_header("Link", link),
+        )
+        .await;
+        let got = bot.messages(7).await.expect("the page itself is fine");
+        assert_eq!(got.total_count, total.parse().ok(), "{total}");
+        // No usable link and a short page: no next page is invented from the header.
+        assert_eq!(got.next, None, "{link}");
+        tried += 1;
+    }
+    for location in [
+        "javascript:alert(1)",
+        "/messages/not-a-number",
+        "/messages/18446744073709551616",
+        &"/x".repeat(10_000),
+    ] {
+        answer_everything_with(
+            &server,
+            raw(201, "", "text/plain").insert_header("Location", location),
+        )
+        .await;
+        let posted = bot.post_text(7, "hi").await.expect("posted");
+        assert_eq!(posted.id, None, "{location}");
+        tried += 1;
+    }
+    println!("hostile headers: {tried}");
+}
