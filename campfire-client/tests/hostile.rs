@@ -378,6 +378,58 @@ async fn every_call_gives_a_typed_error_on_every_hostile_success_body() {
             tally.decode_errors += 1;
         }
     }
+    // The other shape of a message page (`{"messages": [..], "pagination": ..}`); `[]` is an empty page there.
+    let wrapped = fixture("once/messages_page_wrapped.json");
+    let mut variants = hostile_bodies(&wrapped);
+    // Invalid UTF-8 in a field the model does not read (the wrapper's `room.name`, which `invalid_utf8`
+    // picks here) is skipped by serde_json: tolerated. In a field it reads, it is an error.
+    let ignored = variants
+        .iter()
+        .find(|(name, _)| name == "invalid UTF-8")
+        .map(|(_, body)| body.clone())
+        .unwrap_or_default();
+    answer_everything_with(&server, raw(200, ignored, "application/json")).await;
+    call("once.messages", &bot, &classic)
+        .await
+        .expect("invalid UTF-8 in an ignored field is tolerated");
+    // The first id of this shape is the ignored wrapper's `room.id`: spoil the first message's id instead.
+    variants.retain(|(name, _)| {
+        name != "top-level array" && name != "invalid UTF-8" && !name.starts_with("id ")
+    });
+    let (head, tail) = wrapped.split_at(wrapped.find("\"messages\"").expect("messages"));
+    for with in [
+        "\"1150\"",
+        "{}",
+        "-1",
+        "18446744073709551616",
+        "1e999",
+        "1.5",
+    ] {
+        let mut body = head.as_bytes().to_vec();
+        body.extend(replace_first_id(tail, with));
+        variants.push((format!("message id {with}"), body));
+    }
+    let at = wrapped.find("\"plain\": \"").expect("plain") + "\"plain\": \"".len();
+    let mut spoiled = wrapped.as_bytes().to_vec();
+    spoiled.splice(at..at, [0xff, 0xfe]);
+    variants.push(("invalid UTF-8 in body.plain".to_owned(), spoiled));
+    variants.extend([
+        ("messages: null".to_owned(), b"{\"messages\":null}".to_vec()),
+        (
+            "pagination.has_more: \"yes\"".to_owned(),
+            b"{\"messages\":[],\"pagination\":{\"has_more\":\"yes\"}}".to_vec(),
+        ),
+    ]);
+    for (variant, body) in variants {
+        answer_everything_with(&server, raw(200, body, "application/json")).await;
+        let what = format!("once.messages (wrapped) / {variant}");
+        let err = call("once.messages", &bot, &classic)
+            .await
+            .expect_err(&format!("{what} decoded"));
+        check_decode_error(&err, &what);
+        tally.inputs += 1;
+        tally.decode_errors += 1;
+    }
     println!("hostile success bodies: {tally:?}");
     assert!(tally.inputs >= 20 * 19, "{tally:?}");
 }
