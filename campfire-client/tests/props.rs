@@ -482,6 +482,46 @@ fn text_with_any_characters_reaches_bodies_and_queries_intact() {
     );
 }
 
+#[test]
+fn api_tokens_with_any_characters_reach_the_basic_credentials_intact() {
+    let h = harness();
+    let token = any::<String>().prop_filter("a usable token", |t| {
+        !t.trim().is_empty() && t.trim() == t && !t.contains(|c: char| c == ':' || c.is_control())
+    });
+    runner(128)
+        .run(&token, |token| {
+            let h = &*h;
+            let client = Client::builder(&h.server.uri(), &token)
+                .retry_policy(RetryPolicy::none())
+                .build()
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            h.runtime
+                .block_on(client.join(1001))
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let requests = h
+                .runtime
+                .block_on(h.server.received_requests())
+                .unwrap_or_default();
+            let auth = requests
+                .last()
+                .and_then(|r| r.headers.get("authorization"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            prop_assert_eq!(
+                auth,
+                Some(format!("Basic {}", base64(format!("{token}:X").as_bytes())))
+            );
+            let debug = format!("{client:?}");
+            prop_assert!(
+                token.chars().count() < 8 || !debug.contains(&token),
+                "{}",
+                debug
+            );
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 // ---- parsers of secrets ---------------------------------------------------------------------
 
 proptest! {
