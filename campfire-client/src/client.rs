@@ -227,8 +227,9 @@ impl Secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), "<redacted>");
             }
-            // An excerpt may end in the middle of a secret: cut that beginning too.
-            let cut = (Self::MIN_LEN / 2..secret.len())
+            // An excerpt may end in the middle of a secret: cut that beginning too (from 4 characters on,
+            // so ordinary text is rarely touched).
+            let cut = (4..secret.len())
                 .rev()
                 .filter(|n| secret.is_char_boundary(*n))
                 .find(|n| secret.get(..*n).is_some_and(|head| out.ends_with(head)));
