@@ -437,12 +437,41 @@ impl Core {
     /// Sends the request (with retries) and decodes a JSON answer.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T> {
         let (status, body) = self.send(request).await?;
-        decode(status, &body)
+        decode(status, &body).map_err(|e| self.scrub(e))
     }
 
     /// Sends the request (with retries) and ignores the body of the answer.
     pub(crate) async fn execute_empty(&self, request: Request) -> Result<()> {
         self.send(request).await.map(|_| ())
+    }
+
+    /// Removes the key from what a server sent back (a server that echoes it), so that it
+    /// never reaches an error's message, body or excerpt.
+    fn scrub(&self, mut error: Error) -> Error {
+        let Some(key) = self
+            .auth
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("OAuth "))
+            .filter(|key| key.len() >= 4)
+        else {
+            return error;
+        };
+        let clean = |text: &mut String| {
+            if text.contains(key) {
+                *text = text.replace(key, "<redacted>");
+            }
+        };
+        match &mut error {
+            Error::Api(api) => {
+                clean(&mut api.message);
+                clean(&mut api.body);
+            }
+            Error::RateLimited { message, .. } => clean(message),
+            Error::Decode { excerpt, .. } => clean(excerpt),
+            _ => {}
+        }
+        error
     }
 
     fn url(&self, request: &Request) -> Result<Url> {
@@ -472,6 +501,7 @@ impl Core {
         self.send_with_retries(&request, url, &span)
             .instrument(span.clone())
             .await
+            .map_err(|e| self.scrub(e))
     }
 
     async fn send_with_retries(
