@@ -233,10 +233,10 @@ pub struct Alert {
     /// Whether it is acknowledged.
     #[serde(default)]
     pub acknowledged: bool,
-    /// Whether someone saw it (`isSeen`).
+    /// Whether someone saw it (`isSeen`; filled from `seen` when only that was sent, as JSM does).
     #[serde(default)]
     pub is_seen: Option<bool>,
-    /// Whether someone saw it (`seen`, sent by some endpoints instead of `isSeen`).
+    /// Whether someone saw it (`seen`, sent by some endpoints and by JSM instead of `isSeen`).
     #[serde(default)]
     pub seen: Option<bool>,
     /// Tags.
@@ -252,8 +252,8 @@ pub struct Alert {
     /// How many times it occurred (alias de-duplication bumps it).
     #[serde(default)]
     pub count: Option<u64>,
-    /// When it last occurred.
-    #[serde(default)]
+    /// When it last occurred (JSM spells it `lastOccuredAt`).
+    #[serde(default, alias = "lastOccuredAt")]
     pub last_occurred_at: Option<DateTime<Utc>>,
     /// When it was created.
     #[serde(default)]
@@ -274,9 +274,15 @@ pub struct Alert {
     #[serde_as(deserialize_as = "DefaultOnNull")]
     #[serde(default)]
     pub responders: Vec<Responder>,
-    /// The integration it came from.
+    /// The integration it came from (JSM's flat `integrationType`/`integrationName` land here).
     #[serde(default)]
     pub integration: Option<Integration>,
+    /// JSM's flat `integrationType`, moved into `integration` once decoded.
+    #[serde(default, rename = "integrationType", skip_serializing)]
+    pub(crate) flat_integration_type: Option<String>,
+    /// JSM's flat `integrationName`, moved into `integration` once decoded.
+    #[serde(default, rename = "integrationName", skip_serializing)]
+    pub(crate) flat_integration_name: Option<String>,
     /// Acknowledgement and close report.
     #[serde(default)]
     pub report: Option<AlertReport>,
@@ -293,13 +299,33 @@ pub struct Alert {
     /// Description (only in `get`).
     #[serde(default)]
     pub description: Option<String>,
-    /// Details (only in `get`).
+    /// Details (only in `get`; JSM calls them `extraProperties`).
     #[serde_as(deserialize_as = "DefaultOnNull")]
-    #[serde(default)]
+    #[serde(default, alias = "extraProperties")]
     pub details: BTreeMap<String, String>,
 }
 
 impl Alert {
+    /// Brings the JSM spellings into the one shape: `seen` fills `is_seen`, the flat
+    /// integration fields fill `integration`.
+    pub(crate) fn normalized(mut self) -> Alert {
+        if self.is_seen.is_none() {
+            self.is_seen = self.seen;
+        }
+        let kind = self.flat_integration_type.take();
+        let name = self.flat_integration_name.take();
+        if kind.is_some() || name.is_some() {
+            let integration = self.integration.get_or_insert(Integration {
+                id: None,
+                name: None,
+                kind: None,
+            });
+            integration.kind = integration.kind.take().or(kind);
+            integration.name = integration.name.take().or(name);
+        }
+        self
+    }
+
     /// The owner, or `None` when the alert has none (Opsgenie sends `""`).
     pub fn owner(&self) -> Option<&str> {
         self.owner.as_deref().filter(|s| !s.is_empty())
@@ -374,6 +400,49 @@ impl AlertRef {
             return Err(Error::invalid("identifier", "must not be empty"));
         }
         Ok(())
+    }
+}
+
+impl AlertRef {
+    /// The alert id this reference names. Opsgenie takes every kind in the path; JSM takes
+    /// only ids, so there a tiny id or an alias is first looked up with a search
+    /// (`tinyId:42`, `alias:"..."` among open alerts). An unknown one is a 404 [`Error::Api`].
+    pub(crate) async fn resolve(&self, client: &Client) -> Result<AlertRef> {
+        self.check()?;
+        if !client.is_jsm() || self.kind == IdentifierType::Id {
+            return Ok(self.clone());
+        }
+        let query = match self.kind {
+            IdentifierType::Tiny => {
+                if !self.value.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(Error::invalid("identifier", "a tiny id is a number"));
+                }
+                format!("tinyId:{}", self.value)
+            }
+            _ => format!(
+                "status:open AND alias:\"{}\"",
+                self.value.replace('\\', "\\\\").replace('"', "\\\"")
+            ),
+        };
+        let page = client.alerts().list().query(query).limit(2).await?;
+        let found = page
+            .alerts
+            .into_iter()
+            .find(|a| match self.kind {
+                IdentifierType::Tiny => a.tiny_id.as_deref() == Some(self.value.as_str()),
+                _ => a.alias.as_deref() == Some(self.value.as_str()),
+            })
+            .ok_or_else(|| {
+                Error::Api(Box::new(crate::error::ApiError {
+                    status: 404,
+                    message: format!("no alert with {self}"),
+                    body: String::new(),
+                    request_id: None,
+                    errors: BTreeMap::new(),
+                    error_type: None,
+                }))
+            })?;
+        Ok(AlertRef::id(found.id.0))
     }
 }
 
@@ -460,11 +529,13 @@ impl<'a> Alerts<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(self, alert: impl Into<AlertRef>) -> Result<Alert> {
-        let alert = alert.into();
-        alert.check()?;
+        let alert = alert.into().resolve(self.client).await?;
         let req = Req::get("/v2/alerts/{identifier}", &["v2", "alerts", &alert.value])
             .query("identifierType", alert.kind.as_str());
-        self.client.get_data(req).await
+        self.client
+            .get_data::<Alert>(req)
+            .await
+            .map(Alert::normalized)
     }
 
     /// Lists one page of alerts (`GET /v2/alerts`); `.stream()` on the builder yields every match.
@@ -1151,7 +1222,17 @@ impl CreateAlert<'_> {
 
 into_future!(CreateAlert, RequestHandle, |this| {
     this.body.validate()?;
-    let mut req = Req::new(Method::POST, "/v2/alerts", &["v2", "alerts"]).json(&this.body)?;
+    let mut req = if this.client.is_jsm() {
+        let mut body = to_value(&this.body)?;
+        if let Some(obj) = body.as_object_mut()
+            && let Some(details) = obj.remove("details")
+        {
+            obj.insert("extraProperties".into(), details);
+        }
+        Req::new(Method::POST, "/v2/alerts", &["v2", "alerts"]).json(&body)?
+    } else {
+        Req::new(Method::POST, "/v2/alerts", &["v2", "alerts"]).json(&this.body)?
+    };
     if this.body.alias.is_some() {
         req = req.safe();
     }
@@ -1274,6 +1355,78 @@ struct ActionBody<'b> {
 
 fn to_value<T: Serialize>(value: &T) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| Error::invalid("body", e.to_string()))
+}
+
+/// Builds an action's request after resolving the alert (JSM takes ids only).
+async fn resolved_action(
+    client: &Client,
+    alert: &AlertRef,
+    action: &AlertAction,
+    user: Option<&String>,
+    source: Option<&String>,
+    note: Option<&String>,
+) -> Result<Req> {
+    if client.is_jsm() {
+        jsm_supports(action)?;
+    }
+    let alert = alert.resolve(client).await?;
+    let req = build_action(&alert, action, user, source, note)?;
+    if client.is_jsm() {
+        return jsm_action(req, action);
+    }
+    Ok(req)
+}
+
+/// What JSM does not offer, or offers only in another form.
+fn jsm_supports(action: &AlertAction) -> Result<()> {
+    let operation = match action {
+        AlertAction::Custom(_) => "custom alert actions",
+        AlertAction::AddTeam(_) => "adding a team to an alert (add a team responder instead)",
+        AlertAction::Assign(owner) if owner.id.is_none() => {
+            "assigning by username (JSM assigns by Atlassian account id: UserRef::id)"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Unsupported {
+        backend: "jsm",
+        operation,
+    })
+}
+
+/// JSM calls details `extraProperties` (path `extra-properties`); assignment takes the
+/// account id only.
+fn jsm_action(mut req: Req, action: &AlertAction) -> Result<Req> {
+    match action {
+        AlertAction::AddDetails(_) | AlertAction::RemoveDetails(_) => {
+            if let Some(last) = req.segments.last_mut() {
+                *last = "extra-properties".to_owned();
+            }
+            req.template = "/v1/alerts/{id}/extra-properties";
+            if let Some(body) = &req.body {
+                let mut value: serde_json::Value = serde_json::from_slice(body)
+                    .map_err(|e| Error::invalid("body", e.to_string()))?;
+                if let Some(obj) = value.as_object_mut()
+                    && let Some(details) = obj.remove("details")
+                {
+                    obj.insert("extraProperties".into(), details);
+                }
+                req = req.json(&value)?;
+            }
+        }
+        AlertAction::Assign(owner) => {
+            let mut value: serde_json::Value = match &req.body {
+                Some(body) => serde_json::from_slice(body)
+                    .map_err(|e| Error::invalid("body", e.to_string()))?,
+                None => serde_json::json!({}),
+            };
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("owner".into(), serde_json::json!({ "id": owner.id }));
+            }
+            req = req.json(&value)?;
+        }
+        _ => {}
+    }
+    Ok(req)
 }
 
 pub(crate) fn build_action(
@@ -1466,13 +1619,15 @@ fn put(id: &str, kind: &str, what: &'static str, body: &serde_json::Value) -> Re
 }
 
 into_future!(AlertActionRequest, RequestHandle, |this| {
-    let req = build_action(
+    let req = resolved_action(
+        this.client,
         &this.alert,
         &this.action,
         this.user.as_ref(),
         this.source.as_ref(),
         this.note.as_ref(),
-    )?;
+    )
+    .await?;
     let raw = this.client.execute(req).await?;
     RequestHandle::from_raw(this.client, &raw, RequestKind::Alert)
 });
@@ -1578,13 +1733,15 @@ impl BulkRequest<'_> {
     async fn one(&self, alert: &AlertRef, timeout: Duration) -> Result<RequestStatus> {
         let mut resubmits = 0;
         let handle = loop {
-            let req = build_action(
+            let req = resolved_action(
+                self.client,
                 alert,
                 &self.action,
                 self.user.as_ref(),
                 self.source.as_ref(),
                 self.note.as_ref(),
-            )?;
+            )
+            .await?;
             match self.client.execute(req).await {
                 Ok(raw) => break RequestHandle::from_raw(self.client, &raw, RequestKind::Alert)?,
                 // Refused, so nothing happened: send it again. The client already paused for
@@ -1619,8 +1776,10 @@ impl BulkRequest<'_> {
 pub struct AlertPage {
     /// The alerts of this page.
     pub alerts: Vec<Alert>,
-    /// Paging links, when the server sent them.
+    /// Paging links, when the server sent them (JSM's `links`, relative URLs, land here too).
     pub paging: Option<Paging>,
+    /// The total number of matches, when the server says (JSM's `count`).
+    pub total: Option<u64>,
 }
 
 /// Paging links of a list answer (full URLs).
@@ -1644,13 +1803,19 @@ pub struct Paging {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(crate) struct ListEnvelope<T> {
+    /// `data` on Opsgenie, `values` on JSM.
     #[serde(
         default = "Vec::new",
+        alias = "values",
         deserialize_with = "crate::common::null_as_empty"
     )]
     pub(crate) data: Vec<T>,
-    #[serde(default)]
+    /// `paging` on Opsgenie, `links` (relative URLs) on JSM.
+    #[serde(default, alias = "links")]
     pub(crate) paging: Option<Paging>,
+    /// JSM's total number of matches.
+    #[serde(default)]
+    pub(crate) count: Option<u64>,
 }
 
 /// Builder of `GET /v2/alerts`; see [`Alerts::list`].
@@ -1808,7 +1973,7 @@ impl ListAlerts<'_> {
                 let raw = st.list.client.execute(req).await?;
                 let page: ListEnvelope<Alert> = raw.decode()?;
                 let n = page.data.len();
-                for alert in page.data {
+                for alert in page.data.into_iter().map(Alert::normalized) {
                     if let Some(created) = alert.created_at {
                         st.last_created_ms = Some(created.timestamp_millis());
                     }
@@ -1896,8 +2061,9 @@ into_future!(ListAlerts, AlertPage, |this| {
     let raw = this.client.execute(req).await?;
     let page: ListEnvelope<Alert> = raw.decode()?;
     Ok(AlertPage {
-        alerts: page.data,
+        alerts: page.data.into_iter().map(Alert::normalized).collect(),
         paging: page.paging,
+        total: page.count,
     })
 });
 
@@ -2139,6 +2305,9 @@ where
                 if st.done || (st.started && st.offset.is_none()) {
                     return Ok(None);
                 }
+                if !st.started {
+                    st.spec.alert = st.spec.alert.resolve(&st.client).await?;
+                }
                 st.started = true;
                 let req = st.spec.request(st.offset.as_ref())?;
                 let page = Self::page(&st.client, req).await?;
@@ -2159,7 +2328,9 @@ where
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let req = self.spec.request(self.spec.offset.as_ref())?;
+            let mut spec = self.spec;
+            spec.alert = spec.alert.resolve(self.client).await?;
+            let req = spec.request(spec.offset.as_ref())?;
             Self::page(self.client, req).await
         })
     }

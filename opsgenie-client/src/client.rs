@@ -21,6 +21,7 @@ use crate::retry::{
 };
 
 const US_BASE: &str = "https://api.opsgenie.com/";
+const JSM_BASE: &str = "https://api.atlassian.com/";
 const EU_BASE: &str = "https://api.eu.opsgenie.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -45,6 +46,40 @@ impl Region {
             Region::Us => US_BASE,
             Region::Eu => EU_BASE,
         }
+    }
+}
+
+/// The service a client talks to, chosen when it is built.
+///
+/// Opsgenie's REST API stops on 2027-04-05; accounts move to Jira Service Management (JSM)
+/// Operations. The same [`Client`] and the same calls serve both; see the crate README for
+/// what differs per call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// The Opsgenie REST API (`/v2/...`, `Authorization: GenieKey`), the default.
+    #[default]
+    Opsgenie,
+    /// JSM Operations (`/jsm/ops/api/{cloud_id}/v1/...`, HTTP Basic with an Atlassian
+    /// account e-mail and API token).
+    Jsm {
+        /// The Atlassian site's cloud id (see [`Client::jsm_cloud_id`]).
+        cloud_id: String,
+    },
+}
+
+impl Backend {
+    /// `"opsgenie"` or `"jsm"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Opsgenie => "opsgenie",
+            Backend::Jsm { .. } => "jsm",
+        }
+    }
+
+    /// Whether this is JSM Operations.
+    pub fn is_jsm(&self) -> bool {
+        matches!(self, Backend::Jsm { .. })
     }
 }
 
@@ -90,7 +125,7 @@ impl RateLimitInfo {
     }
 }
 
-/// The API key. Its `Debug` never shows the value.
+/// The API key (or JSM API token, or JSM account e-mail). Its `Debug` never shows the value.
 #[derive(Clone)]
 struct ApiKey(String);
 
@@ -123,7 +158,9 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base: Url,
+    backend: Backend,
     key: ApiKey,
+    email: Option<ApiKey>,
     auth: HeaderValue,
     user_agent: HeaderValue,
     timeout: Duration,
@@ -143,6 +180,8 @@ struct Inner {
 #[must_use]
 pub struct ClientBuilder {
     key: ApiKey,
+    email: Option<ApiKey>,
+    backend: Backend,
     region: Region,
     base_url: Option<String>,
     timeout: Duration,
@@ -176,6 +215,8 @@ impl Client {
     pub fn builder(api_key: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             key: ApiKey(api_key.into()),
+            email: None,
+            backend: Backend::Opsgenie,
             region: Region::Us,
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
@@ -191,9 +232,144 @@ impl Client {
         }
     }
 
+    /// A builder for a client of Jira Service Management Operations: the same calls, sent to
+    /// `https://api.atlassian.com/jsm/ops/api/{cloud_id}/v1/...` with HTTP Basic
+    /// authentication (`email:api_token`). Both the e-mail and the token are kept out of
+    /// `Debug`, errors, URLs and logs.
+    ///
+    /// ```no_run
+    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// use opsgenie_client::Client;
+    ///
+    /// let cloud_id = Client::jsm_cloud_id("your-site").await?; // your-site.atlassian.net
+    /// let client = Client::builder_jsm(cloud_id, "ann@example.com", "atlassian-api-token").build()?;
+    /// let open = client.alerts().count().query("status:open").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder_jsm(
+        cloud_id: impl Into<String>,
+        email: impl Into<String>,
+        api_token: impl Into<String>,
+    ) -> ClientBuilder {
+        ClientBuilder {
+            email: Some(ApiKey(email.into())),
+            backend: Backend::Jsm {
+                cloud_id: cloud_id.into(),
+            },
+            ..Client::builder(api_token)
+        }
+    }
+
+    /// Finds the cloud id of an Atlassian site from `https://<site>.atlassian.net/_edge/tenant_info`.
+    ///
+    /// `site` is the site's name (`your-site`), its host (`your-site.atlassian.net`) or a base
+    /// URL (`https://your-site.atlassian.net`, or a test server's `http://127.0.0.1:port`).
+    /// The request carries no credentials.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty or malformed site, the server's error
+    /// ([`Error::Api`]), a transport error, [`Error::Timeout`] after 30 s, or
+    /// [`Error::Decode`] when the answer has no `cloudId`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// let cloud_id = opsgenie_client::Client::jsm_cloud_id("your-site").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn jsm_cloud_id(site: &str) -> Result<String> {
+        let site = site.trim();
+        if site.is_empty() {
+            return Err(Error::invalid("site", "must not be empty"));
+        }
+        let base = if site.contains("://") {
+            site.to_owned()
+        } else if site.contains('.') {
+            format!("https://{site}")
+        } else {
+            format!("https://{site}.atlassian.net")
+        };
+        let mut url = Url::parse(&base)
+            .map_err(|e| Error::invalid("site", format!("does not parse: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(Error::invalid("site", "must be an http or https URL"));
+        }
+        let path = format!("{}/_edge/tenant_info", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|e| Error::Transport(e.without_url()))?;
+        let work = async {
+            let response = http
+                .get(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .map_err(|e| Error::Transport(e.without_url()))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let mut response = response;
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| Error::Transport(e.without_url()))?
+            {
+                if body.len() + chunk.len() > 64 * 1024 {
+                    return Err(Error::BodyTooLarge { limit: 64 * 1024 });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let raw = Raw {
+                status,
+                headers,
+                body: Bytes::from(body),
+                rate_limit: None,
+            };
+            if !(200..300).contains(&status) {
+                return Err(raw.into_error());
+            }
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct TenantInfo {
+                cloud_id: String,
+            }
+            let info: TenantInfo = raw.decode()?;
+            if info.cloud_id.trim().is_empty() {
+                return Err(Error::invalid("site", "the site answered an empty cloudId"));
+            }
+            Ok(info.cloud_id)
+        };
+        tokio::time::timeout(DEFAULT_TIMEOUT, work)
+            .await
+            .unwrap_or(Err(Error::Timeout {
+                after: DEFAULT_TIMEOUT,
+            }))
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// The service this client talks to.
+    pub fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+
+    /// Whether this client talks to JSM Operations.
+    pub(crate) fn is_jsm(&self) -> bool {
+        self.inner.backend.is_jsm()
+    }
+
+    /// [`Error::Unsupported`] when this client talks to JSM.
+    pub(crate) fn opsgenie_only(&self, operation: &'static str) -> Result<()> {
+        if self.is_jsm() {
+            return Err(Error::Unsupported {
+                backend: "jsm",
+                operation,
+            });
+        }
+        Ok(())
     }
 
     /// The `X-RateLimit-*` headers of the most recent answer that carried them.
@@ -223,10 +399,27 @@ impl Client {
     fn url(&self, segments: &[String], query: &[(&'static str, String)]) -> Result<Url> {
         let mut url = self.inner.base.clone();
         let mut path = url.path().trim_end_matches('/').to_owned();
+        let mut segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let jsm = match &self.inner.backend {
+            Backend::Opsgenie => false,
+            Backend::Jsm { cloud_id } => {
+                // Resources describe Opsgenie paths (`v2/alerts/...`); JSM serves the same
+                // resources under `jsm/ops/api/{cloudId}/v1/...`.
+                if let Some(first) = segments.first_mut()
+                    && matches!(*first, "v1" | "v2")
+                {
+                    *first = "v1";
+                }
+                let mut prefixed = vec!["jsm", "ops", "api", cloud_id.as_str()];
+                prefixed.extend(segments);
+                segments = prefixed;
+                true
+            }
+        };
         for segment in segments {
             // The URL standard drops `.` and `..` segments: such an identifier would silently
             // reach another resource (`DELETE /v2/alerts/..`), and an empty one the list.
-            if matches!(segment.as_str(), "" | "." | "..") {
+            if matches!(segment, "" | "." | "..") {
                 return Err(Error::invalid(
                     "identifier",
                     format!("{segment:?} cannot be sent as a path segment"),
@@ -235,6 +428,16 @@ impl Client {
             push_segment(&mut path, segment);
         }
         url.set_path(&path);
+        // JSM identifies alerts and schedules by id only (callers resolve other identifiers
+        // first) and calls a page's size `size`.
+        let query: Vec<(&str, &str)> = query
+            .iter()
+            .filter(|(k, _)| !(jsm && matches!(*k, "identifierType" | "scheduleIdentifierType")))
+            .map(|(k, v)| match (jsm, *k) {
+                (true, "limit") => ("size", v.as_str()),
+                _ => (*k, v.as_str()),
+            })
+            .collect();
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -349,11 +552,18 @@ impl Client {
         }
     }
 
-    /// Removes the key from text a server sent, in case it echoes it.
+    /// Removes the key (and the JSM e-mail and Basic credential) from text a server sent, in
+    /// case it echoes them.
     fn scrub(&self, text: &mut String) {
-        let key = &self.inner.key.0;
-        if key.len() >= 4 && text.contains(key.as_str()) {
-            *text = text.replace(key.as_str(), "<redacted>");
+        let mut secrets = vec![self.inner.key.0.clone()];
+        if let Some(email) = &self.inner.email {
+            secrets.push(email.0.clone());
+            secrets.push(basic_credential(&email.0, &self.inner.key.0));
+        }
+        for secret in secrets {
+            if secret.len() >= 4 && text.contains(secret.as_str()) {
+                *text = text.replace(secret.as_str(), "<redacted>");
+            }
         }
     }
 
@@ -425,9 +635,12 @@ impl Client {
         }
     }
 
-    /// Sends and decodes `{"data": T}`.
+    /// Sends and decodes `{"data": T}` (Opsgenie) or the unwrapped `T` (JSM).
     pub(crate) async fn get_data<T: DeserializeOwned>(&self, req: Req) -> Result<T> {
         let raw = self.execute(req).await?;
+        if self.is_jsm() {
+            return raw.decode::<T>();
+        }
         raw.decode::<DataEnvelope<T>>().map(|e| e.data)
     }
 }
@@ -459,13 +672,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl ClientBuilder {
-    /// The account's region (US by default). Ignored when [`base_url`](Self::base_url) is set.
+    /// The account's region (US by default). Ignored when [`base_url`](Self::base_url) is set
+    /// and on JSM.
     pub fn region(mut self, region: Region) -> Self {
         self.region = region;
         self
     }
 
-    /// Sends requests to another base URL (a proxy, a test server, a fake).
+    /// Sends requests to another base URL (a proxy, a test server, a fake). On JSM this
+    /// replaces `https://api.atlassian.com/`; the `jsm/ops/api/{cloud_id}/v1/...` path is
+    /// still appended.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -547,22 +763,51 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn build(self) -> Result<Client> {
+        let jsm = self.backend.is_jsm();
+        let key_field = if jsm { "api_token" } else { "api_key" };
         if self.key.0.trim().is_empty() {
-            return Err(Error::invalid("api_key", "must not be empty"));
+            return Err(Error::invalid(key_field, "must not be empty"));
         }
-        let mut auth =
-            HeaderValue::from_str(&format!("GenieKey {}", self.key.0)).map_err(|_| {
-                Error::invalid("api_key", "contains characters not allowed in a header")
-            })?;
+        let auth_text = match (&self.backend, &self.email) {
+            (Backend::Jsm { cloud_id }, Some(email)) => {
+                if cloud_id.trim().is_empty() {
+                    return Err(Error::invalid("cloud_id", "must not be empty"));
+                }
+                if email.0.trim().is_empty() {
+                    return Err(Error::invalid("email", "must not be empty"));
+                }
+                if email.0.contains(':') || email.0.chars().any(char::is_control) {
+                    return Err(Error::invalid(
+                        "email",
+                        "contains ':' or a control character",
+                    ));
+                }
+                if self.key.0.chars().any(char::is_control) {
+                    return Err(Error::invalid(
+                        key_field,
+                        "contains characters not allowed in a header",
+                    ));
+                }
+                format!("Basic {}", basic_credential(&email.0, &self.key.0))
+            }
+            (Backend::Jsm { .. }, None) => return Err(Error::invalid("email", "is required")),
+            _ => format!("GenieKey {}", self.key.0),
+        };
+        let mut auth = HeaderValue::from_str(&auth_text).map_err(|_| {
+            Error::invalid(key_field, "contains characters not allowed in a header")
+        })?;
         auth.set_sensitive(true);
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| concat!("opsgenie-client/", env!("CARGO_PKG_VERSION")).to_owned());
         let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|_| Error::invalid("user_agent", "not valid in a header"))?;
-        let base_text = self
-            .base_url
-            .unwrap_or_else(|| self.region.base_url().to_owned());
+        let default_base = if jsm {
+            JSM_BASE
+        } else {
+            self.region.base_url()
+        };
+        let base_text = self.base_url.unwrap_or_else(|| default_base.to_owned());
         let base = Url::parse(&base_text)
             .map_err(|e| Error::invalid("base_url", format!("does not parse: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
@@ -578,7 +823,9 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base,
+                backend: self.backend,
                 key: self.key,
+                email: self.email,
                 auth,
                 user_agent,
                 timeout: self.timeout,
@@ -718,6 +965,30 @@ impl Raw {
     }
 }
 
+/// `base64(email:token)`, the HTTP Basic credential (standard alphabet, padded).
+pub(crate) fn basic_credential(email: &str, token: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{email}:{token}");
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.as_bytes().chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                let index = ((n >> shift) & 63) as usize;
+                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(body).chars().take(200).collect()
 }
@@ -849,6 +1120,45 @@ mod tests {
                 .is_err()
         );
         assert!(Client::builder("k").base_url("not a url").build().is_err());
+    }
+
+    #[test]
+    fn basic_credential_is_standard_base64() {
+        assert_eq!(basic_credential("a", "b"), "YTpi");
+        assert_eq!(basic_credential("ab", "c"), "YWI6Yw==");
+        assert_eq!(
+            basic_credential("ann@example.com", "tok"),
+            "YW5uQGV4YW1wbGUuY29tOnRvaw=="
+        );
+    }
+
+    #[test]
+    fn jsm_paths_and_query_names() {
+        let client = Client::builder_jsm("cloud-1", "ann@example.com", "tok")
+            .base_url("http://127.0.0.1:1/")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let url = client
+            .url(
+                &["v2".into(), "alerts".into(), "a b".into()],
+                &[
+                    ("identifierType", "id".into()),
+                    ("limit", "5".into()),
+                    ("query", "x".into()),
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:1/jsm/ops/api/cloud-1/v1/alerts/a%20b?size=5&query=x"
+        );
+        let default = Client::builder_jsm("c", "e@x", "t")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(default.base_url().as_str(), "https://api.atlassian.com/");
+        assert!(Client::builder_jsm(" ", "e@x", "t").build().is_err());
+        assert!(Client::builder_jsm("c", "", "t").build().is_err());
+        assert!(Client::builder_jsm("c", "e:x", "t").build().is_err());
     }
 
     #[test]

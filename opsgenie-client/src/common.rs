@@ -83,9 +83,11 @@ pub(crate) struct AcceptedBody {
     pub(crate) result: Option<String>,
 }
 
-/// Extracts the `offset` query parameter of a `paging.next` URL.
+/// Extracts the `offset` query parameter of a `paging.next` URL (absolute on Opsgenie,
+/// relative such as `/v1/alerts?offset=20&size=20` on JSM).
 pub(crate) fn next_offset(next: Option<&str>) -> Option<String> {
-    let url = url::Url::parse(next?).ok()?;
+    let base = url::Url::parse("http://relative.invalid/").ok()?;
+    let url = base.join(next?).ok()?;
     url.query_pairs()
         .find(|(k, _)| k == "offset")
         .map(|(_, v)| v.into_owned())

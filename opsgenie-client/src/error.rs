@@ -76,6 +76,16 @@ pub enum Error {
     #[error("opsgenie request {} failed: {}", .0.request_id, .0.status)]
     RequestFailed(Box<RequestFailure>),
 
+    /// The backend the client was built for does not offer this call (for example
+    /// incidents on JSM Operations); nothing was sent.
+    #[error("{operation} is not supported on {backend}")]
+    Unsupported {
+        /// The backend (`"jsm"` or `"opsgenie"`).
+        backend: &'static str,
+        /// What was asked for.
+        operation: &'static str,
+    },
+
     /// Opsgenie had not processed an asynchronous request before the wait timed out.
     #[error("opsgenie request {request_id} not processed after {after:?}")]
     OutcomeTimeout {

@@ -114,10 +114,41 @@ impl<'a> Heartbeats<'a> {
     /// ```
     pub async fn ping(self, name: &str) -> Result<Pong> {
         check_name(name)?;
+        self.client.opsgenie_only(
+            "pinging a heartbeat without its team (JSM heartbeats belong to a team: use ping_in_team)",
+        )?;
         let req = Req::get(
             "/v2/heartbeats/{name}/ping",
             &["v2", "heartbeats", name, "ping"],
         );
+        self.client.execute(req).await?.decode()
+    }
+
+    /// Pings a heartbeat of a team: on JSM `GET /v1/teams/{team_id}/heartbeats/ping?name=..`,
+    /// where heartbeats belong to a team; on Opsgenie the team is not needed and this is
+    /// [`ping`](Self::ping).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty name or team, the API's error or a decode error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
+    /// client.heartbeats().ping_in_team("team-id", "nightly-backup").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ping_in_team(self, team_id: &str, name: &str) -> Result<Pong> {
+        check_name(name)?;
+        if !self.client.is_jsm() {
+            return self.ping(name).await;
+        }
+        if team_id.trim().is_empty() {
+            return Err(Error::invalid("team_id", "must not be empty"));
+        }
+        let req = Req::get(
+            "/v1/teams/{team_id}/heartbeats/ping",
+            &["v1", "teams", team_id, "heartbeats", "ping"],
+        )
+        .query("name", name);
         self.client.execute(req).await?.decode()
     }
 
@@ -134,6 +165,7 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(self) -> Result<Vec<Heartbeat>> {
+        self.client.opsgenie_only("listing heartbeats")?;
         let req = Req::get("/v2/heartbeats", &["v2", "heartbeats"]);
         let list: HeartbeatList = self.client.get_data(req).await?;
         Ok(list.heartbeats)
@@ -151,6 +183,7 @@ impl<'a> Heartbeats<'a> {
     /// ```
     pub async fn get(self, name: &str) -> Result<Heartbeat> {
         check_name(name)?;
+        self.client.opsgenie_only("reading a heartbeat")?;
         let req = Req::get("/v2/heartbeats/{name}", &["v2", "heartbeats", name]);
         self.client.get_data(req).await
     }
@@ -219,6 +252,7 @@ impl<'a> Heartbeats<'a> {
     /// ```
     pub async fn delete(self, name: &str) -> Result<()> {
         check_name(name)?;
+        self.client.opsgenie_only("deleting a heartbeat")?;
         let req = Req::new(
             Method::DELETE,
             "/v2/heartbeats/{name}",
@@ -260,6 +294,8 @@ impl<'a> Heartbeats<'a> {
 
     async fn toggle(self, name: &str, what: &str, template: &'static str) -> Result<Heartbeat> {
         check_name(name)?;
+        self.client
+            .opsgenie_only("enabling or disabling a heartbeat")?;
         // Enabling twice has the same effect as once.
         let req = Req::new(Method::POST, template, &["v2", "heartbeats", name, what]).safe();
         self.client.get_data(req).await
@@ -348,6 +384,8 @@ impl HeartbeatRequest<'_> {
 }
 
 into_future!(HeartbeatRequest, Heartbeat, |this| {
+    this.client
+        .opsgenie_only("creating or updating a heartbeat")?;
     let mut body = this.body;
     let name = body.name.clone().unwrap_or_default();
     check_name(&name)?;

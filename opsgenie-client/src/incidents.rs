@@ -201,6 +201,7 @@ impl<'a> Incidents<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(self, incident: impl Into<IncidentRef>) -> Result<crate::Incident> {
+        self.client.opsgenie_only(INCIDENTS)?;
         let incident = incident.into();
         incident.check()?;
         let req = Req::get(
@@ -408,7 +409,11 @@ impl CreateIncident<'_> {
     }
 }
 
+/// JSM Operations has no incident API (JSM incidents are Jira issues).
+const INCIDENTS: &str = "the incident API (JSM incidents are Jira issues)";
+
 into_future!(CreateIncident, RequestHandle, |this| {
+    this.client.opsgenie_only(INCIDENTS)?;
     let b = &this.body;
     if b.message.trim().is_empty() {
         return Err(Error::invalid("message", "must not be empty"));
@@ -452,6 +457,7 @@ impl IncidentAction<'_> {
 }
 
 into_future!(IncidentAction, RequestHandle, |this| {
+    this.client.opsgenie_only(INCIDENTS)?;
     this.incident.check()?;
     check_opt("note", this.note.as_ref(), 25_000)?;
     if this.what == "notes" && this.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
@@ -520,6 +526,7 @@ impl ListIncidents<'_> {
 }
 
 into_future!(ListIncidents, IncidentPage, |this| {
+    this.client.opsgenie_only(INCIDENTS)?;
     if let Some(limit) = this.limit
         && !(1..=100).contains(&limit)
     {

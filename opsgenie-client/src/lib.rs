@@ -21,7 +21,7 @@ pub use alerts::{
     Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
     Responder, ResponderType,
 };
-pub use client::{Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
+pub use client::{Backend, Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
 pub use common::{NamedRef, Order, UserRef};
 pub use error::{ApiError, Error, RequestFailure, Result};
 pub use heartbeats::Heartbeat;

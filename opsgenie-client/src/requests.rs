@@ -155,10 +155,14 @@ impl RequestHandle {
                 "/v2/alerts/requests/{request_id}",
                 &["v2", "alerts", "requests", self.request_id.as_str()],
             ),
-            RequestKind::Incident => Req::get(
-                "/v1/incidents/requests/{request_id}",
-                &["v1", "incidents", "requests", self.request_id.as_str()],
-            ),
+            RequestKind::Incident => {
+                self.client
+                    .opsgenie_only("the incident API (JSM incidents are Jira issues)")?;
+                Req::get(
+                    "/v1/incidents/requests/{request_id}",
+                    &["v1", "incidents", "requests", self.request_id.as_str()],
+                )
+            }
         };
         match self.client.get_data::<RequestStatus>(req).await {
             Ok(status) => Ok(Some(status)),
@@ -213,6 +217,11 @@ impl RequestHandle {
                 }
                 // Throttled polls keep polling: the client already waits out the throttle.
                 Ok(None) | Err(Error::RateLimited { .. }) => {}
+                // The request was accepted: a poll lost in transit (after the client's own
+                // retries) says nothing of its outcome, so poll again until the deadline
+                // instead of reporting as failed what may well have succeeded.
+                Err(Error::Transport(_) | Error::Timeout { .. }) => {}
+                Err(Error::Api(e)) if matches!(e.status, 500 | 502 | 503 | 504) => {}
                 Err(e) => return Err(e),
             }
             let now = Instant::now();

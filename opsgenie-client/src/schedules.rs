@@ -345,6 +345,30 @@ impl ScheduleRef {
         }
         Ok(())
     }
+
+    /// The schedule as the backend takes it: JSM takes ids only, so a name is looked up in
+    /// the schedule list first (an unknown name is a 404 [`Error::Api`]).
+    async fn resolve(&self, client: &Client) -> Result<ScheduleRef> {
+        self.check()?;
+        if !client.is_jsm() || !self.by_name {
+            return Ok(self.clone());
+        }
+        let schedules = client.schedules().list().await?;
+        let found = schedules
+            .into_iter()
+            .find(|s| s.name == self.value)
+            .ok_or_else(|| {
+                Error::Api(Box::new(crate::error::ApiError {
+                    status: 404,
+                    message: format!("no schedule named {:?}", self.value),
+                    body: String::new(),
+                    request_id: None,
+                    errors: Default::default(),
+                    error_type: None,
+                }))
+            })?;
+        Ok(ScheduleRef::id(found.id.0))
+    }
 }
 
 impl From<ScheduleId> for ScheduleRef {
@@ -408,8 +432,7 @@ impl<'a> Schedules<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(self, schedule: impl Into<ScheduleRef>) -> Result<Schedule> {
-        let schedule = schedule.into();
-        schedule.check()?;
+        let schedule = schedule.into().resolve(self.client).await?;
         let req = Req::get(
             "/v2/schedules/{identifier}",
             &["v2", "schedules", &schedule.value],
@@ -576,9 +599,40 @@ impl OnCallsRequest<'_> {
     }
 }
 
+impl OnCallsRequest<'_> {
+    /// Resolves the schedule for the backend, then builds the request.
+    async fn resolved(&self, template: &'static str, tail: &'static str) -> Result<Req> {
+        let schedule = match &self.schedule {
+            Some(s) => Some(s.resolve(self.client).await?),
+            None => None,
+        };
+        let resolved = OnCallsRequest {
+            client: self.client,
+            schedule,
+            flat: self.flat,
+            date: self.date,
+        };
+        resolved.request(template, tail)
+    }
+}
+
 into_future!(OnCallsRequest, OnCall, |this| {
-    let req = this.request("/v2/schedules/{identifier}/on-calls", "on-calls")?;
-    this.client.get_data(req).await
+    let req = this
+        .resolved("/v2/schedules/{identifier}/on-calls", "on-calls")
+        .await?;
+    let mut on_call: OnCall = this.client.get_data(req).await?;
+    if this.client.is_jsm()
+        && on_call.parent.is_none()
+        && let Some(s) = &this.schedule
+    {
+        // JSM's answer does not name the schedule; the caller did.
+        on_call.parent = Some(ScheduleMeta {
+            id: (!s.by_name).then(|| s.value.clone()),
+            name: s.by_name.then(|| s.value.clone()),
+            enabled: None,
+        });
+    }
+    Ok(on_call)
 });
 
 /// Builder of `GET /v2/schedules/on-calls`; see [`Schedules::all_on_calls`].
@@ -603,6 +657,29 @@ impl AllOnCallsRequest<'_> {
 }
 
 into_future!(AllOnCallsRequest, Vec<OnCall>, |this| {
+    if this.inner.client.is_jsm() {
+        // JSM has no all-schedules on-call call: ask each schedule.
+        let mut all = Vec::new();
+        for schedule in this.inner.client.schedules().list().await? {
+            let req = OnCallsRequest {
+                client: this.inner.client,
+                schedule: Some(ScheduleRef::id(schedule.id.0.clone())),
+                flat: this.inner.flat,
+                date: this.inner.date,
+            }
+            .request("/v2/schedules/{identifier}/on-calls", "on-calls")?;
+            let mut on_call: OnCall = this.inner.client.get_data(req).await?;
+            if on_call.parent.is_none() {
+                on_call.parent = Some(ScheduleMeta {
+                    id: Some(schedule.id.0.clone()),
+                    name: Some(schedule.name.clone()),
+                    enabled: schedule.enabled,
+                });
+            }
+            all.push(on_call);
+        }
+        return Ok(all);
+    }
     let req = this.inner.request("/v2/schedules/on-calls", "on-calls")?;
     let list: crate::alerts::ListEnvelope<OnCall> =
         this.inner.client.execute(req).await?.decode()?;
@@ -633,7 +710,8 @@ impl NextOnCallsRequest<'_> {
 into_future!(NextOnCallsRequest, NextOnCall, |this| {
     let req = this
         .inner
-        .request("/v2/schedules/{identifier}/next-on-calls", "next-on-calls")?;
+        .resolved("/v2/schedules/{identifier}/next-on-calls", "next-on-calls")
+        .await?;
     this.inner.client.get_data(req).await
 });
 
@@ -662,6 +740,14 @@ struct AliasData {
 }
 
 impl<'a> Overrides<'a> {
+    /// The same overrides with the schedule resolved for the backend (ids only on JSM).
+    async fn resolved(&self) -> Result<Overrides<'a>> {
+        Ok(Overrides {
+            client: self.client,
+            schedule: self.schedule.resolve(self.client).await?,
+        })
+    }
+
     fn path(&self, template: &'static str, alias: Option<&str>) -> Result<Req> {
         self.schedule.check()?;
         let mut segs = vec!["v2", "schedules", self.schedule.value.as_str(), "overrides"];
@@ -757,9 +843,10 @@ impl<'a> Overrides<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(self) -> Result<Vec<Override>> {
-        let req = self.path("/v2/schedules/{identifier}/overrides", None)?;
+        let this = self.resolved().await?;
+        let req = this.path("/v2/schedules/{identifier}/overrides", None)?;
         let list: crate::alerts::ListEnvelope<Override> =
-            self.client.execute(req).await?.decode()?;
+            this.client.execute(req).await?.decode()?;
         Ok(list.data)
     }
 
@@ -775,8 +862,9 @@ impl<'a> Overrides<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(self, alias: &str) -> Result<Override> {
-        let req = self.path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
-        self.client.get_data(req).await
+        let this = self.resolved().await?;
+        let req = this.path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
+        this.client.get_data(req).await
     }
 
     /// Deletes an override (`DELETE .../overrides/{alias}`).
@@ -791,9 +879,10 @@ impl<'a> Overrides<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(self, alias: &str) -> Result<()> {
-        let mut req = self.path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
+        let this = self.resolved().await?;
+        let mut req = this.path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
         req.method = Method::DELETE;
-        self.client.execute(req).await?;
+        this.client.execute(req).await?;
         Ok(())
     }
 }
@@ -832,6 +921,14 @@ into_future!(OverrideRequest, String, |this| {
     if this.user.id.is_none() && this.user.username.is_none() {
         return Err(Error::invalid("user", "needs an id or a username"));
     }
+    let jsm = this.overrides.client.is_jsm();
+    if jsm && this.user.id.is_none() {
+        return Err(Error::Unsupported {
+            backend: "jsm",
+            operation: "overrides for a user by username (JSM takes an Atlassian account id: UserRef::id)",
+        });
+    }
+    let overrides = this.overrides.resolved().await?;
     if this
         .rotations
         .iter()
@@ -844,7 +941,11 @@ into_future!(OverrideRequest, String, |this| {
         user: OverrideUser {
             kind: Some(ParticipantType::User),
             id: this.user.id.clone(),
-            username: this.user.username.clone(),
+            username: if jsm {
+                None
+            } else {
+                this.user.username.clone()
+            },
         },
         start_date: iso(&this.start),
         end_date: iso(&this.end),
@@ -852,16 +953,13 @@ into_future!(OverrideRequest, String, |this| {
     };
     let mut req = match &this.existing {
         Some(alias) => {
-            let mut r = this
-                .overrides
-                .path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
+            let mut r =
+                overrides.path("/v2/schedules/{identifier}/overrides/{alias}", Some(alias))?;
             r.method = Method::PUT;
             r
         }
         None => {
-            let mut r = this
-                .overrides
-                .path("/v2/schedules/{identifier}/overrides", None)?;
+            let mut r = overrides.path("/v2/schedules/{identifier}/overrides", None)?;
             r.method = Method::POST;
             // With a chosen alias a repeat replaces the same override instead of adding one.
             if this.alias.is_some() {
@@ -873,6 +971,6 @@ into_future!(OverrideRequest, String, |this| {
         }
     };
     req = req.json(&body)?;
-    let data: AliasData = this.overrides.client.get_data(req).await?;
+    let data: AliasData = overrides.client.get_data(req).await?;
     Ok(data.alias)
 });

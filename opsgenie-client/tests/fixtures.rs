@@ -33,6 +33,7 @@ fn every_fixture_is_covered_by_a_test() {
         include_str!("schedules.rs"),
         include_str!("heartbeats.rs"),
         include_str!("incidents.rs"),
+        include_str!("jsm.rs"),
     ]
     .concat();
     let mut missing = Vec::new();

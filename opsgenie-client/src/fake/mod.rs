@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod jsm;
 mod query;
 mod state;
 
@@ -49,8 +50,15 @@ use crate::{Client, RetryPolicy};
 
 use state::{Answer, State};
 
-/// The key the fake accepts unless another is chosen.
+/// The key the fake accepts unless another is chosen (on the JSM paths: the API token).
 pub const DEFAULT_KEY: &str = "00000000-fake-4key-8000-000000000000";
+
+/// The cloud id the fake serves JSM Operations under (`/jsm/ops/api/{JSM_CLOUD_ID}/v1/...`)
+/// and answers from `/_edge/tenant_info`.
+pub const JSM_CLOUD_ID: &str = "00000000-fake-4cld-8000-000000000000";
+
+/// The Atlassian account e-mail the fake's JSM paths accept with the key as API token.
+pub const JSM_EMAIL: &str = "opsbot@example.com";
 
 /// Faults the fake injects, decided by a seeded generator: the same seed gives the same sequence.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -298,6 +306,39 @@ impl FakeOpsgenie {
     /// ```
     pub fn client(&self) -> Result<Client> {
         self.client_builder().build()
+    }
+
+    /// A client of the fake's JSM Operations mode: the same state served under
+    /// `/jsm/ops/api/{JSM_CLOUD_ID}/v1/...` in JSM's shapes, with HTTP Basic
+    /// ([`JSM_EMAIL`] and the key as API token).
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`](crate::ClientBuilder::build).
+    ///
+    /// ```no_run
+    /// # async fn run(fake: opsgenie_client::fake::FakeOpsgenie) -> opsgenie_client::Result<()> {
+    /// let jsm = fake.jsm_client()?;
+    /// let open = jsm.alerts().count().query("status:open").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn jsm_client(&self) -> Result<Client> {
+        self.jsm_client_builder().build()
+    }
+
+    /// A JSM client builder pointed at the fake, to adjust before building.
+    pub fn jsm_client_builder(&self) -> crate::ClientBuilder {
+        Self::quick(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, self.key()))
+            .base_url(self.base_url())
+    }
+
+    fn quick(builder: crate::ClientBuilder) -> crate::ClientBuilder {
+        builder
+            .outcome_poll_interval(Duration::from_millis(10), Duration::from_millis(100))
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_initial_backoff(Duration::from_millis(20))
+                    .with_max_backoff(Duration::from_millis(500)),
+            )
     }
 
     /// A client builder pointed at the fake, to adjust before building.
@@ -775,7 +816,38 @@ async fn handle(
                 .unwrap_or_else(|_| Response::new(Body::empty()));
         }
     }
-    let expected = format!("GenieKey {}", shared.key);
+    let segments: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    if segments
+        .iter()
+        .map(String::as_str)
+        .eq(["_edge", "tenant_info"])
+    {
+        let body = json!({ "cloudId": JSM_CLOUD_ID });
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap_or_else(|_| Response::new(Body::empty()));
+    }
+    let jsm = segments.len() >= 3
+        && segments
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .eq(["jsm", "ops", "api"]);
+    let expected = if jsm {
+        format!(
+            "Basic {}",
+            crate::client::basic_credential(JSM_EMAIL, &shared.key)
+        )
+    } else {
+        format!("GenieKey {}", shared.key)
+    };
     let authorized = headers.get("authorization").is_some_and(|v| {
         v == HeaderValue::from_str(&expected).unwrap_or(HeaderValue::from_static("-"))
     });
@@ -789,12 +861,6 @@ async fn handle(
             &request_id,
         );
     }
-    let segments: Vec<String> = uri
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
     let query: HashMap<String, String> = uri
         .query()
         .map(|q| {
@@ -805,6 +871,12 @@ async fn handle(
         .unwrap_or_default();
     let method =
         reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
+    if jsm {
+        return respond(
+            jsm::serve(&shared, &method, &segments, query, &body),
+            &request_id,
+        );
+    }
     let answer = {
         let mut state = lock(&shared.state);
         state.process_due();

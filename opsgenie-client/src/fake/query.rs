@@ -9,6 +9,8 @@ pub(crate) enum Cond {
     Acknowledged(bool),
     Priority(Priority),
     Tag(String),
+    TinyId(String),
+    Alias(String),
     CreatedAt(Cmp, i64),
 }
 
@@ -110,6 +112,10 @@ fn parse_term(term: &str) -> Result<Cond, String> {
             Err(never) => match never {},
         },
         "tag" | "tags" => Ok(Cond::Tag(value.to_owned())),
+        "tinyId" => Ok(Cond::TinyId(value.to_owned())),
+        "alias" => Ok(Cond::Alias(
+            value.replace("\\\"", "\"").replace("\\\\", "\\"),
+        )),
         other => Err(format!("unsupported field `{other}`")),
     }
 }
@@ -121,6 +127,8 @@ pub(crate) fn matches(alert: &Alert, conds: &[Cond]) -> bool {
         Cond::Acknowledged(a) => alert.acknowledged == *a,
         Cond::Priority(p) => alert.priority.as_ref() == Some(p),
         Cond::Tag(t) => alert.tags.iter().any(|x| x == t),
+        Cond::TinyId(t) => alert.tiny_id.as_deref() == Some(t.as_str()),
+        Cond::Alias(a) => alert.alias.as_deref() == Some(a.as_str()),
         Cond::CreatedAt(cmp, ms) => {
             let at = alert.created_at.map(|d| d.timestamp_millis()).unwrap_or(0);
             match cmp {

@@ -515,6 +515,8 @@ impl State {
                 name: Some("Fake API".into()),
                 kind: Some("API".into()),
             }),
+            flat_integration_type: None,
+            flat_integration_name: None,
             report: None,
             owner_team_id: None,
             actions: str_list(body, "actions", 10, 50, &mut ignore),

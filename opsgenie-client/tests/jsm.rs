@@ -1,0 +1,733 @@
+//! The JSM Operations backend: request construction and JSM fixtures against wiremock, the
+//! cloud-id helper, redaction of the e-mail and token, what JSM does not offer, and every
+//! shared call against the fake on both backends.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{fast_retries, fixture};
+use futures_util::TryStreamExt;
+use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, SeedAlert};
+use opsgenie_client::schedules::ScheduleRef;
+use opsgenie_client::{
+    AlertAction, AlertRef, AlertStatus, Backend, Client, ClientBuilder, Error, Priority, UserRef,
+};
+use wiremock::matchers::{any, body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CLOUD: &str = "00000000-fake-4cld-8000-0000000000aa";
+const EMAIL: &str = "ann.secret-mail@example.com";
+const TOKEN: &str = "ATATT-fake-jsm-token-SECRET";
+/// `base64("ann.secret-mail@example.com:ATATT-fake-jsm-token-SECRET")`.
+const BASIC: &str =
+    "Basic YW5uLnNlY3JldC1tYWlsQGV4YW1wbGUuY29tOkFUQVRULWZha2UtanNtLXRva2VuLVNFQ1JFVA==";
+const PREFIX: &str = "/jsm/ops/api/00000000-fake-4cld-8000-0000000000aa/v1";
+
+/// A 200 answer from a fixture (`jsm/...`).
+fn jsm(path: &str) -> ResponseTemplate {
+    jsm_status(200, path)
+}
+
+fn jsm_status(status: u16, path: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(fixture(path), "application/json")
+}
+
+/// A wiremock server whose unmatched requests (or requests without JSM's Basic header)
+/// answer 599.
+async fn jsm_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(599).set_body_string("no mock matched (catch-all)"))
+        .with_priority(u8::MAX)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn jsm_builder(server: &MockServer) -> ClientBuilder {
+    Client::builder_jsm(CLOUD, EMAIL, TOKEN)
+        .base_url(server.uri())
+        .retry_policy(fast_retries())
+        .timeout(Duration::from_secs(5))
+        .outcome_poll_interval(Duration::from_millis(5), Duration::from_millis(20))
+        .outcome_timeout(Duration::from_secs(2))
+}
+
+fn jsm_client(server: &MockServer) -> Client {
+    jsm_builder(server)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+fn ok<T>(r: opsgenie_client::Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn jsm_alert_get_decodes_into_the_one_alert() {
+    let server = jsm_server().await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{PREFIX}/alerts/b4b23e8b-4003-453d-9200-7735641a272d-1613353863148"
+        )))
+        .and(header("authorization", BASIC))
+        .respond_with(jsm("jsm/alert_get.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    assert_eq!(
+        client.backend(),
+        &Backend::Jsm {
+            cloud_id: CLOUD.into()
+        }
+    );
+    let alert = ok(client
+        .alerts()
+        .get(AlertRef::id(
+            "b4b23e8b-4003-453d-9200-7735641a272d-1613353863148",
+        ))
+        .await);
+    assert_eq!(alert.tiny_id.as_deref(), Some("17"));
+    assert_eq!(alert.is_seen, Some(true), "seen fills is_seen");
+    assert_eq!(
+        alert.last_occurred_at.map(|t| t.to_rfc3339()),
+        Some("2026-11-02T08:15:00.120+00:00".into()),
+        "lastOccuredAt (sic) fills last_occurred_at"
+    );
+    assert_eq!(alert.details.get("mount").map(String::as_str), Some("/var"));
+    let integration = alert.integration.clone().expect("integration");
+    assert_eq!(integration.kind.as_deref(), Some("API"));
+    assert_eq!(integration.name.as_deref(), Some("Default API"));
+    assert_eq!(alert.priority, Some(Priority::Unknown("P6".into())));
+    assert_eq!(alert.status, Some(AlertStatus::Open));
+    // No identifierType on JSM: ids only.
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(requests.iter().all(|r| r.url.query().is_none()));
+}
+
+#[tokio::test]
+async fn jsm_list_pages_with_size_and_offset_and_streams_every_page() {
+    let server = jsm_server().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts")))
+        .and(query_param("offset", "0"))
+        .and(query_param("size", "2"))
+        .and(query_param("query", "status:open"))
+        .and(header("authorization", BASIC))
+        .respond_with(jsm("jsm/alerts_page1.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts")))
+        .and(query_param("offset", "2"))
+        .and(query_param("size", "2"))
+        .respond_with(jsm("jsm/alerts_page2.json"))
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    let page = ok(client.alerts().list().query("status:open").limit(2).await);
+    assert_eq!(page.alerts.len(), 2);
+    assert_eq!(page.total, Some(3));
+    assert_eq!(
+        page.paging.and_then(|p| p.next).as_deref(),
+        Some("/v1/alerts?query=status%3Aopen&offset=2&size=2")
+    );
+    let first = page.alerts.first().expect("first");
+    assert_eq!(
+        first.integration.as_ref().and_then(|i| i.name.as_deref()),
+        Some("Default API")
+    );
+    let all: Vec<_> = ok(client
+        .alerts()
+        .list()
+        .query("status:open")
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await);
+    let tiny: Vec<_> = all.iter().filter_map(|a| a.tiny_id.as_deref()).collect();
+    assert_eq!(tiny, ["3", "2", "1"]);
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.url.query().unwrap_or_default().contains("limit="))
+    );
+}
+
+#[tokio::test]
+async fn jsm_count_actions_and_unwrapped_outcomes() {
+    let server = jsm_server().await;
+    let id = "00000000-fake-4alr-8000-000000000003";
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts/count")))
+        .and(query_param("query", "status:open"))
+        .respond_with(jsm("jsm/count.json"))
+        .mount(&server)
+        .await;
+    // A tiny id is looked up first: JSM paths take ids only.
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts")))
+        .and(query_param("query", "tinyId:3"))
+        .respond_with(jsm("jsm/alerts_page1.json"))
+        .mount(&server)
+        .await;
+    for (what, body) in [
+        (
+            "acknowledge",
+            serde_json::json!({"user": "ann", "note": "on it"}),
+        ),
+        ("notes", serde_json::json!({"note": "looking"})),
+        ("tags", serde_json::json!({"tags": ["db"]})),
+        (
+            "assign",
+            serde_json::json!({"owner": {"id": "712020:fake-account"}}),
+        ),
+        (
+            "extra-properties",
+            serde_json::json!({"extraProperties": {"host": "db1"}}),
+        ),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(format!("{PREFIX}/alerts/{id}/{what}")))
+            .and(header("authorization", BASIC))
+            .and(body_json(body))
+            .respond_with(
+                ResponseTemplate::new(202)
+                    .set_body_raw(fixture("jsm/accepted.json"), "application/json"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("PUT"))
+        .and(path(format!("{PREFIX}/alerts/{id}/priority")))
+        .and(body_json(serde_json::json!({"priority": "P1"})))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .set_body_raw(fixture("jsm/accepted.json"), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{PREFIX}/alerts/requests/00000000-fake-4req-8000-00000000j5m1"
+        )))
+        .respond_with(jsm("jsm/request_success.json"))
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    assert_eq!(ok(client.alerts().count().query("status:open").await), 3);
+    let tiny = AlertRef::tiny("3");
+    let done = ok(ok(client
+        .alerts()
+        .acknowledge(tiny.clone())
+        .user("ann")
+        .note("on it")
+        .await)
+    .wait()
+    .await);
+    assert_eq!(done.status, "Acknowledged alert");
+    assert_eq!(done.alert_id().map(|a| a.to_string()).as_deref(), Some(id));
+    ok(ok(client.alerts().add_note(tiny.clone(), "looking").await)
+        .wait()
+        .await);
+    ok(ok(client.alerts().add_tags(tiny.clone(), ["db"]).await)
+        .wait()
+        .await);
+    ok(ok(client
+        .alerts()
+        .assign(tiny.clone(), UserRef::id("712020:fake-account"))
+        .await)
+    .wait()
+    .await);
+    ok(ok(client
+        .alerts()
+        .add_details(tiny.clone(), [("host", "db1")])
+        .await)
+    .wait()
+    .await);
+    ok(ok(client
+        .alerts()
+        .update_priority(tiny.clone(), Priority::P1)
+        .await)
+    .wait()
+    .await);
+}
+
+#[tokio::test]
+async fn jsm_failed_outcome_is_request_failed() {
+    let server = jsm_server().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{PREFIX}/alerts/gone/close")))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .set_body_raw(fixture("jsm/accepted.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{PREFIX}/alerts/requests/00000000-fake-4req-8000-00000000j5m1"
+        )))
+        .respond_with(jsm("jsm/request_failure.json"))
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    let handle = ok(client.alerts().close(AlertRef::id("gone")).await);
+    match handle.wait().await {
+        Err(Error::RequestFailed(f)) => assert_eq!(f.status, "Alert does not exist"),
+        other => panic!("expected RequestFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn jsm_schedules_on_call_override_and_ping() {
+    let server = jsm_server().await;
+    let sid = "00000000-fake-4sch-8000-000000000001";
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/schedules")))
+        .respond_with(jsm("jsm/schedules.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/schedules/{sid}/on-calls")))
+        .and(query_param("flat", "true"))
+        .respond_with(jsm("jsm/on_calls_flat.json"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("{PREFIX}/schedules/{sid}/overrides")))
+        .and(header("authorization", BASIC))
+        .respond_with(jsm("jsm/override_created.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/teams/team-1/heartbeats/ping")))
+        .and(query_param("name", "nightly backup"))
+        .respond_with(jsm("jsm/ping.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    let on_call = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::name("ops"))
+        .flat(true)
+        .await);
+    assert_eq!(
+        on_call.users(),
+        ["712020:00000000-fake-4acc-8000-000000000001"]
+    );
+    assert_eq!(on_call.schedule_name(), Some("ops"));
+    let all = ok(client.schedules().all_on_calls().flat(true).await);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all.first().and_then(|o| o.schedule_name()), Some("ops"));
+    let start = Utc::now();
+    let alias = ok(client
+        .schedules()
+        .overrides(ScheduleRef::name("ops"))
+        .create(
+            UserRef::id("712020:fake-account"),
+            start,
+            start + chrono::Duration::hours(2),
+        )
+        .await);
+    assert_eq!(alias, "00000000-fake-4ovr-8000-000000000001");
+    let requests = server.received_requests().await.unwrap_or_default();
+    let created = requests
+        .iter()
+        .find(|r| r.method.as_str() == "POST")
+        .expect("override request");
+    let body: serde_json::Value = serde_json::from_slice(&created.body).expect("json");
+    assert_eq!(
+        body.pointer("/user"),
+        Some(&serde_json::json!({"type": "user", "id": "712020:fake-account"}))
+    );
+    let pong = ok(client
+        .heartbeats()
+        .ping_in_team("team-1", "nightly backup")
+        .await);
+    assert_eq!(pong.result, "PONG - Heartbeat received");
+    let unknown = client
+        .schedules()
+        .on_calls(ScheduleRef::name("nope"))
+        .await
+        .expect_err("unknown schedule");
+    assert!(unknown.is_not_found(), "{unknown}");
+}
+
+#[tokio::test]
+async fn what_jsm_lacks_is_a_typed_error_and_nothing_is_sent() {
+    let server = jsm_server().await;
+    let client = jsm_client(&server);
+    let unsupported = |e: Error| match e {
+        Error::Unsupported { backend, operation } => {
+            assert_eq!(backend, "jsm");
+            operation
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    };
+    let r = AlertRef::id("a1");
+    unsupported(
+        client
+            .alerts()
+            .custom_action(r.clone(), "restart")
+            .await
+            .expect_err("custom"),
+    );
+    let op = unsupported(
+        client
+            .alerts()
+            .assign(r.clone(), UserRef::username("ann@example.com"))
+            .await
+            .expect_err("assign by username"),
+    );
+    assert!(op.contains("account id"), "{op}");
+    unsupported(client.incidents().list().await.expect_err("incidents"));
+    unsupported(
+        client
+            .heartbeats()
+            .ping("nightly")
+            .await
+            .expect_err("ping without team"),
+    );
+    let start = Utc::now();
+    unsupported(
+        client
+            .schedules()
+            .overrides(ScheduleRef::id("s1"))
+            .create(
+                UserRef::username("ann@example.com"),
+                start,
+                start + chrono::Duration::hours(1),
+            )
+            .await
+            .expect_err("override by username"),
+    );
+    let outcomes = client
+        .alerts()
+        .bulk([AlertRef::id("a1")], AlertAction::Custom("x".into()))
+        .await;
+    assert!(matches!(
+        outcomes.first().map(|o| &o.result),
+        Some(Err(Error::Unsupported { .. }))
+    ));
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "nothing is sent for what JSM lacks"
+    );
+}
+
+#[tokio::test]
+async fn cloud_id_helper_reads_tenant_info() {
+    let server = jsm_server().await;
+    Mock::given(method("GET"))
+        .and(path("/_edge/tenant_info"))
+        .respond_with(jsm("jsm/tenant_info.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(ok(Client::jsm_cloud_id(&server.uri()).await), CLOUD);
+    let fake = ok(FakeOpsgenie::start().await);
+    assert_eq!(
+        ok(Client::jsm_cloud_id(fake.base_url()).await),
+        JSM_CLOUD_ID
+    );
+
+    let missing = jsm_server().await;
+    Mock::given(method("GET"))
+        .and(path("/_edge/tenant_info"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("<html>no site</html>"))
+        .mount(&missing)
+        .await;
+    let e = Client::jsm_cloud_id(&missing.uri()).await.expect_err("404");
+    assert!(e.is_not_found(), "{e}");
+    let garbage = jsm_server().await;
+    Mock::given(method("GET"))
+        .and(path("/_edge/tenant_info"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"other\":1}"))
+        .mount(&garbage)
+        .await;
+    assert!(matches!(
+        Client::jsm_cloud_id(&garbage.uri()).await,
+        Err(Error::Decode { .. })
+    ));
+    assert!(matches!(
+        Client::jsm_cloud_id("  ").await,
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
+#[tokio::test]
+async fn email_and_token_never_appear_in_debug_errors_or_urls() {
+    let server = jsm_server().await;
+    // A server that echoes the credentials back in an error.
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts/count")))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "message": format!("{EMAIL} with {TOKEN} ({}) is not allowed", BASIC.trim_start_matches("Basic ")),
+            "errors": {"auth": format!("{EMAIL}:{TOKEN}")},
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts/x")))
+        .respond_with(jsm_status(401, "jsm/error_401.json"))
+        .mount(&server)
+        .await;
+    let client = jsm_client(&server);
+    let e1 = client.alerts().count().await.expect_err("401");
+    let e2 = client
+        .alerts()
+        .get(AlertRef::id("x"))
+        .await
+        .expect_err("401");
+    assert!(e2.is_unauthorized());
+    assert_eq!(
+        e2.as_api().map(|a| a.message.as_str()),
+        Some("Unauthorized; scope does not match")
+    );
+    let bad = Client::builder_jsm(CLOUD, EMAIL, format!("{TOKEN}\n"))
+        .build()
+        .expect_err("control character");
+    let mut texts = vec![
+        format!("{client:?}"),
+        format!("{:?}", jsm_builder(&server)),
+        bad.to_string(),
+    ];
+    for e in [&e1, &e2] {
+        texts.push(e.to_string());
+        texts.push(format!("{e:?}"));
+    }
+    let secrets = [EMAIL, TOKEN, BASIC.trim_start_matches("Basic ")];
+    for text in &texts {
+        for secret in secrets {
+            assert!(!text.contains(secret), "secret leaked: {text}");
+        }
+    }
+    assert!(
+        e1.as_api()
+            .is_some_and(|a| a.message.contains("<redacted>") && a.body.contains("<redacted>"))
+    );
+    for r in server.received_requests().await.unwrap_or_default() {
+        for secret in secrets {
+            assert!(!r.url.as_str().contains(secret), "secret in a URL");
+        }
+        assert_eq!(
+            r.headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some(BASIC)
+        );
+    }
+}
+
+/// Runs the same calls against the fake's Opsgenie and JSM faces; both must behave alike.
+async fn shared_calls(fake: &FakeOpsgenie, client: &Client) {
+    let label = client.backend().name();
+    let before = fake.alerts().len();
+    for i in 0..5 {
+        fake.add_alert(SeedAlert::new(format!("{label} page alert {i}")).tags(&[label]));
+    }
+    // Create with details; read it back by tiny id.
+    let created = ok(ok(client
+        .alerts()
+        .create(format!("{label} created"))
+        .alias(format!("{label}-alias / with space"))
+        .priority(Priority::P2)
+        .detail("host", "db1")
+        .await)
+    .wait()
+    .await);
+    let id = created.alert_id().expect("alert id");
+    let by_id = ok(client.alerts().get(&id).await);
+    let tiny = by_id.tiny_id.clone().expect("tiny id");
+    let alert = ok(client.alerts().get(AlertRef::tiny(tiny.clone())).await);
+    assert_eq!(alert.id, id, "{label}");
+    assert_eq!(alert.details.get("host").map(String::as_str), Some("db1"));
+    assert_eq!(alert.is_seen, Some(false), "{label}");
+    assert!(alert.last_occurred_at.is_some(), "{label}");
+    assert_eq!(
+        alert.integration.as_ref().and_then(|i| i.kind.as_deref()),
+        Some("API"),
+        "{label}"
+    );
+    let by_alias = ok(client
+        .alerts()
+        .get(AlertRef::alias(format!("{label}-alias / with space")))
+        .await);
+    assert_eq!(by_alias.id, id, "{label}");
+    // List across pages.
+    let streamed: Vec<_> = ok(client
+        .alerts()
+        .list()
+        .query(format!("tag:{label}"))
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await);
+    assert_eq!(streamed.len(), 5, "{label}");
+    let page = ok(client.alerts().list().query("status:open").limit(2).await);
+    assert_eq!(page.alerts.len(), 2, "{label}");
+    let open = ok(client.alerts().count().query("status:open").await);
+    assert_eq!(open as usize, before + 6, "{label}");
+    // Actions by tiny id, outcomes awaited.
+    let r = AlertRef::tiny(tiny.clone());
+    ok(ok(client.alerts().acknowledge(r.clone()).user("ann").await)
+        .wait()
+        .await);
+    assert!(fake.alert_by_tiny(&tiny).is_some_and(|a| a.acknowledged));
+    ok(ok(client.alerts().unacknowledge(r.clone()).await)
+        .wait()
+        .await);
+    assert!(fake.alert_by_tiny(&tiny).is_some_and(|a| !a.acknowledged));
+    ok(ok(client.alerts().add_note(r.clone(), "looking").await)
+        .wait()
+        .await);
+    assert!(fake.notes(id.as_ref()).iter().any(|n| n.note == "looking"));
+    ok(ok(client.alerts().add_tags(r.clone(), ["extra"]).await)
+        .wait()
+        .await);
+    ok(ok(client.alerts().remove_tags(r.clone(), [label]).await)
+        .wait()
+        .await);
+    ok(ok(client
+        .alerts()
+        .update_priority(r.clone(), Priority::P1)
+        .await)
+    .wait()
+    .await);
+    ok(ok(client
+        .alerts()
+        .assign(r.clone(), UserRef::id("ann@example.com"))
+        .await)
+    .wait()
+    .await);
+    let after = fake.alert_by_tiny(&tiny).expect("alert");
+    assert!(after.tags.contains(&"extra".to_owned()), "{label}");
+    assert_eq!(after.priority, Some(Priority::P1), "{label}");
+    ok(ok(client.alerts().close(r.clone()).await).wait().await);
+    assert!(fake.alert_by_tiny(&tiny).is_some_and(|a| !a.is_open()));
+    // Bulk by tiny id.
+    let tinies: Vec<AlertRef> = streamed
+        .iter()
+        .filter_map(|a| a.tiny_id.clone())
+        .map(AlertRef::tiny)
+        .collect();
+    let outcomes = client.alerts().bulk(tinies, AlertAction::Close).await;
+    assert!(
+        outcomes.iter().all(|o| o.succeeded()),
+        "{label}: {outcomes:?}"
+    );
+    // An unknown tiny id is a 404 on both.
+    let missing = client
+        .alerts()
+        .get(AlertRef::tiny("999999"))
+        .await
+        .expect_err("missing");
+    assert!(missing.is_not_found(), "{label}: {missing}");
+    // Schedules, who is on call, taking on-call.
+    let schedules = ok(client.schedules().list().await);
+    assert!(schedules.iter().any(|s| s.name == "ops"), "{label}");
+    let on_call = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::name("ops"))
+        .flat(true)
+        .await);
+    assert_eq!(on_call.users().len(), 1, "{label}");
+    let all = ok(client.schedules().all_on_calls().flat(true).await);
+    assert!(
+        all.iter().any(|o| o.schedule_name() == Some("ops")),
+        "{label}"
+    );
+    let start = Utc::now();
+    ok(client
+        .schedules()
+        .overrides(ScheduleRef::name("ops"))
+        .create(
+            UserRef::id("dan@example.com"),
+            start - chrono::Duration::minutes(1),
+            start + chrono::Duration::hours(1),
+        )
+        .await);
+    let now_on_call = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::name("ops"))
+        .flat(true)
+        .await);
+    assert_eq!(now_on_call.users(), ["dan@example.com"], "{label}");
+    // Heartbeat ping.
+    let pong = ok(client
+        .heartbeats()
+        .ping_in_team("team-1", "nightly-backup")
+        .await);
+    assert!(pong.result.contains("PONG"), "{label}");
+}
+
+#[tokio::test]
+async fn shared_calls_behave_alike_on_opsgenie_and_jsm() {
+    for jsm_mode in [false, true] {
+        let fake = ok(FakeOpsgenie::builder()
+            .demo_data(true)
+            .processing_delay(Duration::from_millis(5))
+            .start()
+            .await);
+        let client = if jsm_mode {
+            ok(fake.jsm_client())
+        } else {
+            ok(fake.client())
+        };
+        assert_eq!(client.backend().is_jsm(), jsm_mode);
+        shared_calls(&fake, &client).await;
+    }
+}
+
+#[tokio::test]
+async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
+    let fake = ok(FakeOpsgenie::start().await);
+    let wrong_token = ok(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, "wrong-token")
+        .base_url(fake.base_url())
+        .retry_policy(opsgenie_client::RetryPolicy::none())
+        .build());
+    let e = wrong_token.alerts().count().await.expect_err("401");
+    assert!(e.is_unauthorized(), "{e}");
+    // The GenieKey does not open the JSM paths, and Basic does not open the Opsgenie ones.
+    let genie_on_jsm = ok(
+        Client::builder_jsm(JSM_CLOUD_ID, "other@example.com", fake.key())
+            .base_url(fake.base_url())
+            .retry_policy(opsgenie_client::RetryPolicy::none())
+            .build(),
+    );
+    assert!(genie_on_jsm.alerts().count().await.is_err());
+    let other_site = ok(Client::builder_jsm("another-cloud", JSM_EMAIL, fake.key())
+        .base_url(fake.base_url())
+        .retry_policy(opsgenie_client::RetryPolicy::none())
+        .build());
+    let e = other_site.alerts().count().await.expect_err("404");
+    assert!(e.is_not_found(), "{e}");
+    // A raw JSM list answer has JSM's shape.
+    let raw: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/jsm/ops/api/{JSM_CLOUD_ID}/v1/alerts?size=1",
+            fake.base_url()
+        ))
+        .basic_auth(JSM_EMAIL, Some(fake.key()))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        raw.get("values").is_some() && raw.get("data").is_none(),
+        "{raw}"
+    );
+}
