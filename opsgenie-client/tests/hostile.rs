@@ -378,7 +378,8 @@ fn check(what: &str, name: &str, has_model: bool, outcome: &Result<()>, expect: 
         (Expect::DecodeError, Ok(())) if !has_model => {}
         (Expect::DecodeErrorOrTolerated, Ok(())) => {}
         // A request status that decodes but says nothing of success is not a success.
-        (Expect::DecodeErrorOrTolerated, Err(Error::RequestFailed(_))) if name == "alerts.bulk" => {}
+        (Expect::DecodeErrorOrTolerated, Err(Error::RequestFailed(_))) if name == "alerts.bulk" => {
+        }
         (Expect::Api(want), Err(Error::Api(api))) => {
             assert_eq!(api.status, want, "{what} / {name}");
             assert!(
