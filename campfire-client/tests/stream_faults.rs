@@ -448,8 +448,9 @@ async fn ten_thousand_messages_through_cuts_and_silences_arrive_once_in_order() 
 
 /// The same promise against `FakeCampfire`'s seeded fault knobs: 10,000 messages posted in bursts of 5 while the
 /// fake cuts the stream in the middle of about one message in a hundred (`stream_cut`) and goes silent past
-/// the client's idle timeout instead of sending about one in five hundred (`stream_stall`), with one burst
-/// larger than the fake's live buffer (the connection that falls behind is ended, not skipped ahead).
+/// the client's idle timeout instead of sending about one in five hundred (`stream_stall`), answers one
+/// request in ten with 503 and drops one connection in twenty, with one burst larger than the fake's live
+/// buffer (the connection that falls behind is ended, not skipped ahead).
 #[cfg(feature = "fake")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
@@ -457,7 +458,6 @@ async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
 
     let fake = FakeCampfire::builder()
         .keep_alive_interval(Duration::from_millis(20))
-        .faults(Faults::seeded(SEED).stream_cut(0.01).stream_stall(0.002))
         .start()
         .await
         .expect("fake");
@@ -465,6 +465,15 @@ async fn ten_thousand_messages_through_the_fakes_seeded_cuts() {
     let ada = fake.user_id("Ada Example").expect("ada");
     let campfire = fake.classic_client().expect("client");
     campfire.join(ops).await.expect("join");
+    // From here on, every request (stream connections and catch-ups alike) may also meet a 503 or a
+    // dropped connection.
+    fake.set_faults(
+        Faults::seeded(SEED)
+            .stream_cut(0.01)
+            .stream_stall(0.002)
+            .error_503(0.1)
+            .drop_connection(0.05),
+    );
     let since = fake
         .messages(ops)
         .last()
