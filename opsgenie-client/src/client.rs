@@ -490,7 +490,11 @@ impl Client {
                         // Without Retry-After, one jittered delay serves as both this
                         // request's backoff and the client-wide pause.
                         let delay = *retry_after.get_or_insert_with(|| policy.backoff(attempt));
-                        self.throttle(delay);
+                        // A wait longer than the policy honours is not waited for (the call
+                        // gives up below), so it must not hold every other request either.
+                        if delay <= policy.max_retry_after() {
+                            self.throttle(delay);
+                        }
                     }
                     (class, self.scrub_error(raw.into_error()), retry_after)
                 }
@@ -525,7 +529,7 @@ impl Client {
                 Some(d) => d,
                 None => policy.backoff(attempt),
             };
-            if waited + delay > policy.max_total_delay() {
+            if waited.saturating_add(delay) > policy.max_total_delay() {
                 tracing::warn!(attempt, "giving up: total retry delay exhausted");
                 return Err(error);
             }
@@ -534,14 +538,17 @@ impl Client {
                 return Err(error);
             }
             tracing::debug!(attempt, ?class, ?delay, "retrying: {error}");
-            waited += delay;
+            waited = waited.saturating_add(delay);
             tokio::time::sleep(delay).await;
         }
     }
 
     /// Makes every request of this client wait `delay` (the client-wide throttle).
     pub(crate) fn throttle(&self, delay: Duration) {
-        let until = Instant::now() + delay;
+        // A server's absurd Retry-After must not overflow the clock.
+        let Some(until) = Instant::now().checked_add(delay) else {
+            return;
+        };
         let mut not_before = lock(&self.inner.not_before);
         let already_throttled = not_before.is_some_and(|t| t > Instant::now());
         if !already_throttled {

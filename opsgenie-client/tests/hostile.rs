@@ -746,3 +746,66 @@ async fn hundred_megabyte_bodies_are_refused_while_reading() {
         );
     }
 }
+
+/// `Retry-After` values no server should send: each 429 ends the call with a typed error (or a
+/// retry), never a panic, and a wait longer than the policy honours does not hold the client.
+#[tokio::test]
+async fn hostile_retry_after_values_never_panic_or_stall_the_client() {
+    let values = [
+        "18446744073709551615",
+        "99999999999999999999999",
+        "1e300",
+        "-5",
+        "NaN",
+        "inf",
+        "3600",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "soon",
+        "",
+    ];
+    let server = MockServer::start().await;
+    for value in values {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/v2/alerts/count"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("retry-after", value)
+                    .set_body_raw(r#"{"message":"slow down"}"#, "application/json"),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v2/alerts/count"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("alerts/count.json"), "application/json"),
+            )
+            .mount(&server)
+            .await;
+        let client = Client::builder(KEY)
+            .base_url(server.uri())
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(2)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(5))
+                    .with_max_retry_after(Duration::from_millis(100)),
+            )
+            .build()
+            .expect("client");
+        let first = client.alerts().count().await;
+        assert!(
+            matches!(first, Ok(7) | Err(Error::RateLimited { status: 429, .. })),
+            "Retry-After {value:?}: {first:?}"
+        );
+        // The client is not held for the hour (or the eternity) the server asked for.
+        let second = tokio::time::timeout(Duration::from_secs(10), client.alerts().count()).await;
+        assert!(
+            matches!(second, Ok(Ok(7))),
+            "Retry-After {value:?}: the next call is held: {second:?}"
+        );
+    }
+}

@@ -733,3 +733,66 @@ async fn hundred_megabyte_bodies_are_refused_while_reading() {
         );
     }
 }
+
+/// `Retry-After` values no server should send: each 420/429 ends the call with a typed error
+/// (or a retry), never a panic, and a wait longer than the policy honours does not hold the key.
+#[tokio::test]
+async fn hostile_retry_after_values_never_panic_or_stall_the_client() {
+    let values = [
+        "18446744073709551615",
+        "99999999999999999999999",
+        "1e300",
+        "-5",
+        "NaN",
+        "inf",
+        "3600",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "soon",
+        "",
+    ];
+    let server = MockServer::start().await;
+    for (i, value) in values.iter().enumerate() {
+        let status = if i % 2 == 0 { 420 } else { 429 };
+        server.reset().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("retry-after", *value)
+                    .set_body_raw(r#"{"error":"slow down"}"#, "application/json"),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(200).set_body_raw("[]", "application/json"))
+            .mount(&server)
+            .await;
+        // A key of its own per value: the hold is shared by every client of a key.
+        let client = Client::builder(format!("{KEY}-{i}"))
+            .base_url(server.uri())
+            .without_pacing()
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(2)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(5))
+                    .with_max_retry_after(Duration::from_millis(100)),
+            )
+            .build()
+            .expect("client");
+        let first = client.components(PAGE).list().await;
+        assert!(
+            matches!(&first, Ok(list) if list.is_empty())
+                || matches!(&first, Err(Error::RateLimited { status: s, .. }) if *s == status),
+            "Retry-After {value:?}: {first:?}"
+        );
+        // The key is not held for the hour (or the eternity) the server asked for.
+        let second =
+            tokio::time::timeout(Duration::from_secs(10), client.components(PAGE).list()).await;
+        assert!(
+            matches!(&second, Ok(Ok(list)) if list.is_empty()),
+            "Retry-After {value:?}: the next call is held: {second:?}"
+        );
+    }
+}
