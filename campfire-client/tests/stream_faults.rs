@@ -3,6 +3,9 @@
 //! the middle of a UTF-8 character), goes silent for longer than the idle timeout, repeats messages the
 //! client saw on the previous connection, and sends keep-alives. Every message must arrive exactly once and
 //! in order. The fault schedule comes from a fixed seed, so a failure repeats.
+//!
+//! Also: the same 10,000 messages through FakeCampfire's seeded knobs (cuts, stalls, 503s, drops, a burst
+//! past its live buffer), a catch-up answered by a maintenance page, and a catch-up that never ends.
 
 mod common;
 
