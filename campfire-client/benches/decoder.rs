@@ -37,7 +37,7 @@ fn live_body(bytes: usize) -> (Vec<u8>, u64) {
             .as_bytes(),
         );
         messages += 1;
-        if id % 10 == 0 {
+        if id.is_multiple_of(10) {
             out.push(b' ');
         }
     }
