@@ -688,7 +688,10 @@ impl Core {
         {
             return Err(Ok(too_large));
         }
-        let mut body = Vec::new();
+        // A declared length (checked against the limit above) sizes the buffer once; up to
+        // 1 MiB, so a length that is declared but never sent costs little.
+        let declared = response.content_length().unwrap_or(0).min(1 << 20);
+        let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(Err)? {
             if body.len() + chunk.len() > limit {
                 return Err(Ok(too_large));
@@ -741,13 +744,18 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T>
             )),
         )
     })?;
+    // Tracking the JSON path costs about 40% of a decode (BENCHMARKS.md, row 2), so a body is
+    // decoded without it, and only one that fails is decoded again to name the path.
+    let fast_error = match serde_json::from_str(text) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| decode_error(e.path().to_string(), e.into_inner()))?;
-    deserializer
-        .end()
-        .map_err(|e| decode_error(".".to_owned(), e))?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => Err(decode_error(e.path().to_string(), e.into_inner())),
+        // The value itself decoded: what failed is what follows it.
+        Ok(_) => Err(decode_error(".".to_owned(), fast_error)),
+    }
 }
 
 #[cfg(test)]
