@@ -64,7 +64,7 @@ async fn main() -> ExitCode {
             }
         }
     } else {
-        match build(&config) {
+        match build(&config).await {
             Ok(bot) => (bot, None),
             Err(problem) => {
                 eprintln!("opsbot: {problem}");
@@ -83,7 +83,7 @@ async fn main() -> ExitCode {
 }
 
 /// Builds the bot from the configuration: real clients for what is configured.
-fn build(config: &Config) -> Result<Bot, String> {
+async fn build(config: &Config) -> Result<Bot, String> {
     let statuspage = match &config.statuspage {
         Some(sp) => {
             let mut builder = statuspage_client::Client::builder(sp.api_key.0.clone())
@@ -110,14 +110,32 @@ fn build(config: &Config) -> Result<Bot, String> {
     };
     let opsgenie = match &config.opsgenie {
         Some(og) => {
-            let region = if og.eu {
-                opsgenie_client::Region::Eu
-            } else {
-                opsgenie_client::Region::Us
+            let builder = match &og.jsm {
+                // Jira Service Management Operations: the same calls, by configuration.
+                Some(jsm) => {
+                    let cloud_id = match (&jsm.cloud_id, &jsm.site) {
+                        (Some(id), _) => id.clone(),
+                        (None, Some(site)) => opsgenie_client::Client::jsm_cloud_id(site)
+                            .await
+                            .map_err(|e| format!("JSM cloud id of JSM_SITE: {e}"))?,
+                        (None, None) => return Err("JSM_SITE or JSM_CLOUD_ID is required".into()),
+                    };
+                    opsgenie_client::Client::builder_jsm(
+                        cloud_id,
+                        jsm.email.0.clone(),
+                        og.api_key.0.clone(),
+                    )
+                }
+                None => {
+                    let region = if og.eu {
+                        opsgenie_client::Region::Eu
+                    } else {
+                        opsgenie_client::Region::Us
+                    };
+                    opsgenie_client::Client::builder(og.api_key.0.clone()).region(region)
+                }
             };
-            let mut builder = opsgenie_client::Client::builder(og.api_key.0.clone())
-                .region(region)
-                .timeout(config.call_timeout);
+            let mut builder = builder.timeout(config.call_timeout);
             if let Some(url) = &og.base_url {
                 builder = builder.base_url(url.clone());
             }

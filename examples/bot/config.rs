@@ -34,12 +34,26 @@ pub struct StatuspageConfig {
     pub base_url: Option<String>,
 }
 
-/// `OPSGENIE_*`.
+/// `OPSGENIE_*`, or with `OPSGENIE_BACKEND=jsm` the `JSM_*` variables.
 #[derive(Debug, Clone)]
 pub struct OpsgenieConfig {
+    /// The Opsgenie API key, or the JSM API token.
     pub api_key: Secret,
     pub eu: bool,
     pub base_url: Option<String>,
+    /// Set when the pager is Jira Service Management Operations.
+    pub jsm: Option<JsmConfig>,
+}
+
+/// `JSM_SITE` or `JSM_CLOUD_ID`, and `JSM_EMAIL` (the token is `OpsgenieConfig::api_key`).
+#[derive(Debug, Clone)]
+pub struct JsmConfig {
+    /// The site (`your-site`, `your-site.atlassian.net` or a URL) whose cloud id is looked up.
+    pub site: Option<String>,
+    /// The cloud id, when given directly (it wins over the site).
+    pub cloud_id: Option<String>,
+    /// The Atlassian account e-mail.
+    pub email: Secret,
 }
 
 /// `CAMPFIRE_URL`, `CAMPFIRE_BOT_KEY`, `BOT_LISTEN`, `BOT_WEBHOOK_SECRET`.
@@ -130,11 +144,53 @@ impl Config {
             page_id: require("STATUSPAGE_PAGE_ID", "STATUSPAGE_API_KEY"),
             base_url: var("STATUSPAGE_BASE_URL"),
         });
-        let opsgenie = var("OPSGENIE_API_KEY").map(|key| OpsgenieConfig {
-            api_key: Secret(key),
-            eu: false,
-            base_url: var("OPSGENIE_BASE_URL"),
-        });
+        // Collected apart: `require` holds `problems` until the services are read.
+        let mut jsm_problems: Vec<String> = Vec::new();
+        let jsm = match var("OPSGENIE_BACKEND")
+            .map(|b| b.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("opsgenie") => false,
+            Some("jsm") => true,
+            Some(other) => {
+                jsm_problems.push(format!(
+                    "OPSGENIE_BACKEND must be `opsgenie` or `jsm`, not `{other}`"
+                ));
+                false
+            }
+        };
+        let opsgenie = if jsm {
+            let site = var("JSM_SITE");
+            let cloud_id = var("JSM_CLOUD_ID");
+            if site.is_none() && cloud_id.is_none() {
+                jsm_problems
+                    .push("JSM_SITE or JSM_CLOUD_ID is required when OPSGENIE_BACKEND=jsm".into());
+            }
+            let email = var("JSM_EMAIL");
+            let token = var("JSM_API_TOKEN");
+            for (name, value) in [("JSM_EMAIL", &email), ("JSM_API_TOKEN", &token)] {
+                if value.is_none() {
+                    jsm_problems.push(format!("{name} is required when OPSGENIE_BACKEND=jsm"));
+                }
+            }
+            Some(OpsgenieConfig {
+                api_key: Secret(token.unwrap_or_default()),
+                eu: false,
+                base_url: var("OPSGENIE_BASE_URL"),
+                jsm: Some(JsmConfig {
+                    site,
+                    cloud_id,
+                    email: Secret(email.unwrap_or_default()),
+                }),
+            })
+        } else {
+            var("OPSGENIE_API_KEY").map(|key| OpsgenieConfig {
+                api_key: Secret(key),
+                eu: false,
+                base_url: var("OPSGENIE_BASE_URL"),
+                jsm: None,
+            })
+        };
         let campfire = var("CAMPFIRE_URL").map(|url| CampfireConfig {
             url,
             bot_key: Secret(require("CAMPFIRE_BOT_KEY", "CAMPFIRE_URL")),
@@ -162,6 +218,7 @@ impl Config {
             statuspage_pacing: None,
             call_timeout: std::time::Duration::from_secs(10),
         };
+        problems.extend(jsm_problems);
         if let Some(ms) = var("BOT_CALL_TIMEOUT_MS") {
             match ms.parse::<u64>() {
                 Ok(ms) if ms > 0 => config.call_timeout = std::time::Duration::from_millis(ms),
@@ -318,6 +375,38 @@ mod tests {
         );
         assert!(config.opsgenie.unwrap().eu);
         assert!(!debug.is_empty());
+    }
+
+    #[test]
+    fn jsm_backend_needs_its_variables_and_keeps_them_secret() {
+        let problems = config(&[("OPSGENIE_BACKEND", "jsm")]).unwrap_err();
+        for name in ["JSM_SITE or JSM_CLOUD_ID", "JSM_EMAIL", "JSM_API_TOKEN"] {
+            assert!(problems.iter().any(|p| p.contains(name)), "{problems:?}");
+        }
+        let problems = config(&[("OPSGENIE_BACKEND", "pagerduty")]).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.contains("OPSGENIE_BACKEND")),
+            "{problems:?}"
+        );
+        let config = config(&[
+            ("OPSGENIE_BACKEND", "JSM"),
+            ("JSM_SITE", "acme"),
+            ("JSM_EMAIL", "ann.secret@example.com"),
+            ("JSM_API_TOKEN", "jsm-secret-token"),
+            ("OPSGENIE_API_KEY", "ignored-genie-key"),
+        ])
+        .unwrap();
+        assert!(!config.is_demo());
+        let og = config.opsgenie.clone().unwrap();
+        let jsm = og.jsm.unwrap();
+        assert_eq!(jsm.site.as_deref(), Some("acme"));
+        assert_eq!(jsm.cloud_id, None);
+        assert_eq!(og.api_key.0, "jsm-secret-token");
+        let debug = format!("{config:?}");
+        assert!(
+            !debug.contains("ann.secret@example.com") && !debug.contains("jsm-secret-token"),
+            "{debug}"
+        );
     }
 
     #[test]
