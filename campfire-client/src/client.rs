@@ -631,6 +631,13 @@ pub(crate) fn parse_base_url(field: &'static str, raw: &str) -> Result<Url> {
             "must not have a query string or fragment",
         ));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in the URL would be printed wherever the URL is (Debug, transport errors).
+        return Err(Error::invalid(
+            field,
+            "must not hold credentials (pass the token or key separately)",
+        ));
+    }
     Ok(url)
 }
 
@@ -722,6 +729,13 @@ mod tests {
         assert!(parse_base_url("base_url", "ftp://chat.example.com").is_err());
         assert!(parse_base_url("base_url", "chat.example.com").is_err());
         assert!(parse_base_url("base_url", "https://chat.example.com/?x=1").is_err());
+        let with_credentials = parse_base_url("base_url", "https://tok3n:X@acme.campfirenow.com")
+            .err()
+            .map(|e| format!("{e} {e:?}"));
+        assert!(
+            with_credentials.is_some_and(|e| !e.contains("tok3n")),
+            "credentials in a base URL are refused without repeating them"
+        );
     }
 
     #[test]

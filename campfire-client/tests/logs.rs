@@ -463,6 +463,18 @@ async fn keys_and_tokens_never_reach_a_log_line_an_error_or_a_debug() {
         "bad token client",
         &Client::new(&server.uri(), &format!("{API_TOKEN}:")),
     );
+    let in_url = Client::new(&format!("http://{API_TOKEN}:X@127.0.0.1:1"), API_TOKEN);
+    assert!(
+        matches!(in_url, Err(Error::InvalidInput { .. })),
+        "{in_url:?}"
+    );
+    printed.result("token in the account URL", &in_url);
+    let in_url = BotClient::new(&format!("http://{BOT_KEY}@127.0.0.1:1"), BOT_KEY);
+    assert!(
+        matches!(in_url, Err(Error::InvalidInput { .. })),
+        "{in_url:?}"
+    );
+    printed.result("key in the base URL", &in_url);
     let offline = Client::builder(&closed, API_TOKEN)
         .streaming_url(&closed)
         .retry_policy(fast_retries())
