@@ -677,6 +677,26 @@ pub(crate) fn base64(input: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Any text around a secret, cut anywhere: the secret never survives whole, and nothing panics.
+        #[test]
+        fn redaction_never_leaves_a_secret(
+            before in "[a-z /é]{0,40}",
+            after in "[a-z /é]{0,40}",
+            cut in 0usize..60,
+        ) {
+            let secrets = Secrets::new(["12-Token0001".to_owned(), "Token0001".to_owned()]);
+            let text = format!("{before}12-Token0001{after}Token0001");
+            let end = (0..=cut.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            let cut_text = text.get(..end).unwrap_or_default();
+            for input in [text.as_str(), cut_text] {
+                let out = secrets.redact_text(input);
+                proptest::prop_assert!(!out.contains("Token0001"), "{:?} -> {:?}", input, out);
+                proptest::prop_assert!(!out.contains("Token"), "{:?} -> {:?}", input, out);
+            }
+        }
+    }
+
     #[test]
     fn secrets_are_cut_out_of_server_words() {
         let secrets = Secrets::new([

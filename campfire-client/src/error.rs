@@ -264,6 +264,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever an error answer holds, it becomes an `ApiError` with a bounded body, without a panic.
+        #[test]
+        fn any_error_body_is_an_api_error(
+            status in 100u16..1000,
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..9000),
+        ) {
+            let api = ApiError::from_response(status, &body);
+            proptest::prop_assert!(api.body.len() <= 4096);
+            proptest::prop_assert_eq!(api.status, status);
+            proptest::prop_assert!(!api.message.is_empty());
+        }
+
+        /// Whatever a success answer holds, decoding ends in a value or a `Decode` error with a short excerpt.
+        #[test]
+        fn any_success_body_decodes_or_is_a_decode_error(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
+        ) {
+            match decode_json::<crate::classic::Message>(200, &body) {
+                Ok(_) => {}
+                Err(Error::Decode { excerpt, .. }) => {
+                    proptest::prop_assert!(excerpt.chars().count() <= 200);
+                }
+                Err(other) => proptest::prop_assert!(false, "{other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn body_is_truncated_on_a_char_boundary() {
         let body = "é".repeat(3000);
