@@ -445,16 +445,46 @@ impl Core {
         self.send(request).await.map(|_| ())
     }
 
-    /// Removes the key from what a server sent back (a server that echoes it), so that it
-    /// never reaches an error's message, body or excerpt.
-    fn scrub(&self, mut error: Error) -> Error {
-        let Some(key) = self
-            .auth
+    /// The key, when this core has one worth looking for in what a server sends.
+    fn key(&self) -> Option<&str> {
+        self.auth
             .as_ref()
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("OAuth "))
             .filter(|key| key.len() >= 4)
-        else {
+    }
+
+    /// Removes the key from a successful answer's body before anything reads it, so that a
+    /// server echoing it leaks it into no model and no decode error (serde's messages quote the
+    /// values they reject).
+    fn scrub_body(&self, body: Bytes) -> Bytes {
+        let Some(key) = self.key().map(str::as_bytes) else {
+            return body;
+        };
+        // Every answer is searched, so the search is memchr's vectorised one (comparing the
+        // key at every offset costs a quarter of a list call; BENCHMARKS.md, row 1).
+        let mut clean: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        for at in memchr::memmem::find_iter(&body, key) {
+            // The matches do not overlap and come in order.
+            let clean = clean.get_or_insert_with(|| Vec::with_capacity(body.len()));
+            clean.extend_from_slice(body.get(copied..at).unwrap_or_default());
+            clean.extend_from_slice(b"<redacted>");
+            copied = at + key.len();
+        }
+        match clean {
+            Some(mut clean) => {
+                clean.extend_from_slice(body.get(copied..).unwrap_or_default());
+                Bytes::from(clean)
+            }
+            None => body,
+        }
+    }
+
+    /// Removes the key from what a server sent back (a server that echoes it), so that it
+    /// never reaches an error's message, body or excerpt.
+    fn scrub(&self, mut error: Error) -> Error {
+        let Some(key) = self.key() else {
             return error;
         };
         let clean = |text: &mut String| {
@@ -522,7 +552,7 @@ impl Core {
                     span.record("status", status);
                     self.budget.refund();
                     tracing::debug!("request succeeded");
-                    return Ok((status, body));
+                    return Ok((status, self.scrub_body(body)));
                 }
                 Attempt::Answered {
                     status,

@@ -147,6 +147,13 @@ async fn every_error_path() -> Vec<String> {
                     .set_body_raw(format!(r#"{{"id":"{secret}","#), "application/json"),
             ),
             (
+                "a 200 whose wrong type quotes the key",
+                ResponseTemplate::new(200).set_body_raw(
+                    format!(r#"[{{"id":"c1","name":"n","position":"{secret}"}}]"#),
+                    "application/json",
+                ),
+            ),
+            (
                 "a 200 over the size limit",
                 ResponseTemplate::new(200)
                     .set_body_raw(format!("[\"{secret}\"]").repeat(100), "application/json"),
