@@ -725,7 +725,16 @@ async fn hundred_megabyte_bodies_are_refused_while_reading() {
             last = now;
         }
         let served = written.load(Ordering::SeqCst);
-        println!("{what}: refused at limit {want}, server wrote {served} bytes for two calls");
+        let peak = peak_rss_bytes();
+        println!(
+            "{what}: refused at limit {want}, server wrote {served} bytes for two calls; \
+             peak RSS of the test process so far {peak} bytes"
+        );
+        // One 100 MB answer buffered whole would need 100 MB; reading stops at the limit.
+        assert!(
+            peak < 96 * 1024 * 1024,
+            "{what}: memory was not bounded (peak {peak} bytes)"
+        );
         // Two calls, each stopped at the limit plus what the loopback buffers hold.
         assert!(
             served < 2 * (want as u64 + 16 * 1024 * 1024),
@@ -795,4 +804,17 @@ async fn hostile_retry_after_values_never_panic_or_stall_the_client() {
             "Retry-After {value:?}: the next call is held: {second:?}"
         );
     }
+}
+
+/// The peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
