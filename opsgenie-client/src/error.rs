@@ -218,8 +218,18 @@ pub(crate) fn api_error(
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
+    // Atlassian's gateway (JSM Operations) may answer `{"errorMessages": ["..."], "errors": {..}}`.
+    let first_error_message = || {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get("errorMessages"))
+            .and_then(|v| v.as_array())
+            .and_then(|list| list.iter().find_map(|m| m.as_str()))
+            .map(str::to_owned)
+    };
     let message = field("message")
         .or_else(|| field("error"))
+        .or_else(first_error_message)
         .unwrap_or_else(|| describe_status(status));
     let request_id = field("requestId").or(header_request_id);
     let mut errors = BTreeMap::new();

@@ -731,3 +731,147 @@ async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
         "{raw}"
     );
 }
+
+#[tokio::test]
+async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
+    let fake = ok(FakeOpsgenie::builder()
+        .demo_data(true)
+        .processing_delay(Duration::from_millis(150))
+        .start()
+        .await);
+    let c = ok(fake.jsm_client());
+    let handle = ok(c.alerts().acknowledge(AlertRef::tiny("2")).await);
+    assert_eq!(ok(handle.status().await), None, "not processed at first");
+    assert!(!fake.alert_by_tiny("2").expect("alert").acknowledged);
+    let done = ok(handle.wait().await);
+    assert_eq!(done.status, "Acknowledged alert");
+    assert!(fake.alert_by_tiny("2").expect("alert").acknowledged);
+    // An unknown id is the server's outcome; an unknown tiny id is a 404 already at the lookup.
+    let outcomes = c
+        .alerts()
+        .bulk(
+            [
+                AlertRef::tiny("1"),
+                AlertRef::id("no-such-alert"),
+                AlertRef::tiny("404"),
+            ],
+            AlertAction::Close,
+        )
+        .user("opsbot")
+        .await;
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.first().is_some_and(|o| o.succeeded()));
+    assert!(matches!(
+        outcomes.get(1).map(|o| &o.result),
+        Some(Err(Error::RequestFailed(f))) if f.status == "Alert does not exist"
+    ));
+    assert!(
+        outcomes
+            .get(2)
+            .and_then(|o| o.result.as_ref().err())
+            .is_some_and(Error::is_not_found)
+    );
+    assert!(fake.alert_by_tiny("1").is_some_and(|a| !a.is_open()));
+}
+
+#[tokio::test]
+async fn jsm_rides_out_faults_and_rate_limits() {
+    let fake = ok(FakeOpsgenie::builder()
+        .demo_data(true)
+        .faults(opsgenie_client::fake::Faults::new(0.3, 0.2, 1))
+        .start()
+        .await);
+    let patient = opsgenie_client::RetryPolicy::default()
+        .with_max_attempts(12)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5));
+    let c = ok(fake.jsm_client_builder().retry_policy(patient).build());
+    for _ in 0..10 {
+        assert_eq!(ok(c.alerts().count().query("status:open").await), 5);
+    }
+    let limited = ok(FakeOpsgenie::builder()
+        .demo_data(true)
+        .rate_limit(20)
+        .start()
+        .await);
+    let c = ok(limited.jsm_client());
+    let counts = futures_util::future::join_all(
+        (0..40).map(|_| c.alerts().count().query("status:open").into_future()),
+    )
+    .await;
+    assert!(counts.iter().all(|r| matches!(r, Ok(5))), "{counts:?}");
+    assert!(limited.requests_throttled() > 0, "the limit was hit");
+}
+
+#[tokio::test]
+async fn hostile_jsm_answers_are_errors_or_empty_never_panics() {
+    let server = jsm_server().await;
+    let list = format!("{PREFIX}/alerts");
+    for (query, body) in [
+        (
+            "null-values",
+            r#"{"values": null, "links": null, "count": null}"#,
+        ),
+        ("no-values", r#"{"count": 0}"#),
+        (
+            "bad-link",
+            r#"{"values": [], "links": {"next": "::not a url::"}, "count": 0}"#,
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(list.clone()))
+            .and(query_param("query", query))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    for (query, body) in [
+        ("html", "<html><body>Atlassian is down</body></html>"),
+        ("count-text", r#"{"values": [], "count": "many"}"#),
+        ("alert-number", r#"{"values": [{"id": 7}]}"#),
+        (
+            "extra-list",
+            r#"{"values": [{"id": "a", "extraProperties": [1, 2]}]}"#,
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(list.clone()))
+            .and(query_param("query", query))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(list.clone()))
+        .and(query_param("query", "too-big"))
+        .respond_with(jsm_status(422, "jsm/error_422.json"))
+        .mount(&server)
+        .await;
+    let c = jsm_client(&server);
+    for query in ["null-values", "no-values", "bad-link"] {
+        let page = ok(c.alerts().list().query(query).await);
+        assert!(page.alerts.is_empty(), "{query}");
+        let all: Vec<_> = ok(c.alerts().list().query(query).stream().try_collect().await);
+        assert!(all.is_empty(), "{query}");
+    }
+    for query in ["html", "count-text", "alert-number", "extra-list"] {
+        let e = c
+            .alerts()
+            .list()
+            .query(query)
+            .await
+            .expect_err("not the expected JSON");
+        assert!(
+            matches!(e, Error::Decode { status: 200, .. }),
+            "{query}: {e:?}"
+        );
+    }
+    let e = c.alerts().list().query("too-big").await.expect_err("422");
+    let api = e.as_api().expect("api error");
+    assert_eq!(api.status, 422);
+    assert_eq!(api.message, "Size must be between 1 and 100");
+    assert_eq!(
+        api.errors.get("size").map(String::as_str),
+        Some("must be less than or equal to 100")
+    );
+}
