@@ -156,8 +156,9 @@ pub struct OnCallParticipant {
 
 impl OnCallParticipant {
     fn collect_users<'a>(&'a self, out: &mut Vec<&'a str>) {
+        // JSM names on-call users by Atlassian account id only (`{id, type}`).
         if self.kind == ParticipantType::User
-            && let Some(name) = self.name.as_deref()
+            && let Some(name) = self.name.as_deref().or(self.id.as_deref())
             && !out.contains(&name)
         {
             out.push(name);

@@ -325,6 +325,25 @@ async fn jsm_schedules_on_call_override_and_ping() {
         ["712020:00000000-fake-4acc-8000-000000000001"]
     );
     assert_eq!(on_call.schedule_name(), Some("ops"));
+    // Nested answers name users by account id only.
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/schedules/{sid}/on-calls")))
+        .and(query_param("flat", "false"))
+        .respond_with(jsm("jsm/on_calls_nested.json"))
+        .mount(&server)
+        .await;
+    let nested = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::id(sid))
+        .flat(false)
+        .await);
+    assert_eq!(
+        nested.users(),
+        [
+            "712020:00000000-fake-4acc-8000-000000000001",
+            "712020:00000000-fake-4acc-8000-000000000002"
+        ]
+    );
     let all = ok(client.schedules().all_on_calls().flat(true).await);
     assert_eq!(all.len(), 1);
     assert_eq!(all.first().and_then(|o| o.schedule_name()), Some("ops"));
