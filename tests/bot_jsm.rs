@@ -138,8 +138,12 @@ async fn genie_on_call_alert_and_take_on_jsm() {
             "genie oncall",
             "genie oncall ops",
             "genie alert P1 Database is on fire",
+            // JSM names people by Atlassian account id, not by e-mail.
             "genie me as ann@example.com",
             "genie take ops 2h",
+            "genie me as 712020:00000000-fake-4acc-8000-000000000001",
+            "genie take ops 2h",
+            "genie oncall ops",
         ],
     )
     .await;
@@ -150,6 +154,9 @@ async fn genie_on_call_alert_and_take_on_jsm() {
             "Created #",
             "[P1] Database is on fire (source opsbot, unacked)",
             "you are ann@example.com in Opsgenie",
+            "Atlassian account id",
+            "712020:00000000-fake-4acc-8000-000000000001 is on call for ops until",
+            "ops: 712020:00000000-fake-4acc-8000-000000000001",
         ],
     );
     let created = og
@@ -159,21 +166,15 @@ async fn genie_on_call_alert_and_take_on_jsm() {
         .expect("created");
     assert_eq!(created.priority, Some(Priority::P1));
     assert_eq!(created.source.as_deref(), Some("opsbot"));
-    // JSM identifies users by Atlassian account id. Until the bot sends `genie me as` names as
-    // account ids on JSM, taking on-call answers with that reason instead of a wrong override.
-    if run.stdout.contains("is on call for ops until") {
-        assert_eq!(
-            og.on_call_at("ops", Utc::now()),
-            vec!["ann@example.com".to_owned()]
-        );
-    } else {
-        assert!(
-            run.stdout.contains("Atlassian account id"),
-            "{}",
-            run.stdout
-        );
-        assert!(og.overrides().is_empty(), "no override was made");
-    }
+    assert_eq!(
+        og.overrides().len(),
+        1,
+        "only the account id made an override"
+    );
+    assert_eq!(
+        og.on_call_at("ops", Utc::now()),
+        vec!["712020:00000000-fake-4acc-8000-000000000001".to_owned()]
+    );
 }
 
 #[tokio::test]

@@ -1382,8 +1382,8 @@ fn jsm_supports(action: &AlertAction) -> Result<()> {
     let operation = match action {
         AlertAction::Custom(_) => "custom alert actions",
         AlertAction::AddTeam(_) => "adding a team to an alert (add a team responder instead)",
-        AlertAction::Assign(owner) if owner.id.is_none() => {
-            "assigning by username (JSM assigns by Atlassian account id: UserRef::id)"
+        AlertAction::Assign(owner) if owner.jsm_account_id().is_none() => {
+            "assigning by e-mail (JSM assigns by Atlassian account id: UserRef::id)"
         }
         _ => return Ok(()),
     };
@@ -1420,7 +1420,8 @@ fn jsm_action(mut req: Req, action: &AlertAction) -> Result<Req> {
                 None => serde_json::json!({}),
             };
             if let Some(obj) = value.as_object_mut() {
-                obj.insert("owner".into(), serde_json::json!({ "id": owner.id }));
+                let id = owner.jsm_account_id();
+                obj.insert("owner".into(), serde_json::json!({ "id": id }));
             }
             req = req.json(&value)?;
         }
@@ -1910,8 +1911,10 @@ impl ListAlerts<'_> {
     /// Pages are sorted by `createdAt` (descending unless `.order(Order::Asc)`); when a page
     /// would pass Opsgenie's 20,000 offset+limit ceiling the stream continues with a
     /// `createdAt` window starting at the last alert seen, so it goes past the ceiling without
-    /// gaps, and it skips any alert it already yielded, so there are no duplicates (it keeps
-    /// the ids it yielded to do so).
+    /// gaps, and it skips alerts it already yielded, so there are no duplicates. To do so it
+    /// remembers only the ids of the previous page (offset paging repeats alerts when new ones
+    /// push the list down) and of the alerts at the newest `createdAt` millisecond (where the
+    /// next window starts), so its memory stays flat however many alerts there are.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -1933,7 +1936,8 @@ impl ListAlerts<'_> {
             offset: self.offset,
             window: None,
             last_created_ms: None,
-            seen: HashSet::new(),
+            previous_page: HashSet::new(),
+            boundary: HashSet::new(),
             buffer: VecDeque::new(),
             done: false,
         };
@@ -1973,14 +1977,24 @@ impl ListAlerts<'_> {
                 let raw = st.list.client.execute(req).await?;
                 let page: ListEnvelope<Alert> = raw.decode()?;
                 let n = page.data.len();
+                let mut this_page = HashSet::with_capacity(n);
                 for alert in page.data.into_iter().map(Alert::normalized) {
+                    let repeat = st.previous_page.contains(&alert.id)
+                        || st.boundary.contains(&alert.id)
+                        || !this_page.insert(alert.id.clone());
                     if let Some(created) = alert.created_at {
-                        st.last_created_ms = Some(created.timestamp_millis());
+                        let ms = created.timestamp_millis();
+                        if st.last_created_ms != Some(ms) {
+                            st.boundary.clear();
+                            st.last_created_ms = Some(ms);
+                        }
+                        st.boundary.insert(alert.id.clone());
                     }
-                    if st.seen.insert(alert.id.clone()) {
+                    if !repeat {
                         st.buffer.push_back(alert);
                     }
                 }
+                st.previous_page = this_page;
                 st.offset = st.offset.saturating_add(limit);
                 if n < limit as usize {
                     st.done = true;
@@ -1996,7 +2010,10 @@ struct StreamState {
     offset: u32,
     window: Option<i64>,
     last_created_ms: Option<i64>,
-    seen: HashSet<AlertId>,
+    /// The ids of the previous page.
+    previous_page: HashSet<AlertId>,
+    /// The ids of the alerts at `last_created_ms`, where the next `createdAt` window starts.
+    boundary: HashSet<AlertId>,
     buffer: VecDeque<Alert>,
     done: bool,
 }

@@ -44,6 +44,18 @@ impl UserRef {
     }
 }
 
+impl UserRef {
+    /// The Atlassian account id JSM identifies this user by: the id, or else a username that
+    /// is not an e-mail address (JSM has no other usernames, and an account id such as
+    /// `712020:5f0c...` never contains `@`). `None` for an e-mail, which JSM cannot take.
+    pub(crate) fn jsm_account_id(&self) -> Option<&str> {
+        self.id
+            .as_deref()
+            .or_else(|| self.username.as_deref().filter(|u| !u.contains('@')))
+            .filter(|id| !id.trim().is_empty())
+    }
+}
+
 /// A team, escalation or rotation, by id or by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -923,10 +923,10 @@ into_future!(OverrideRequest, String, |this| {
         return Err(Error::invalid("user", "needs an id or a username"));
     }
     let jsm = this.overrides.client.is_jsm();
-    if jsm && this.user.id.is_none() {
+    if jsm && this.user.jsm_account_id().is_none() {
         return Err(Error::Unsupported {
             backend: "jsm",
-            operation: "overrides for a user by username (JSM takes an Atlassian account id: UserRef::id)",
+            operation: "overrides for a user by e-mail (JSM takes an Atlassian account id: UserRef::id)",
         });
     }
     let overrides = this.overrides.resolved().await?;
@@ -941,7 +941,11 @@ into_future!(OverrideRequest, String, |this| {
         alias: this.alias.as_ref(),
         user: OverrideUser {
             kind: Some(ParticipantType::User),
-            id: this.user.id.clone(),
+            id: if jsm {
+                this.user.jsm_account_id().map(str::to_owned)
+            } else {
+                this.user.id.clone()
+            },
             username: if jsm {
                 None
             } else {

@@ -241,7 +241,8 @@ async fn jsm_count_actions_and_unwrapped_outcomes() {
         .await);
     ok(ok(client
         .alerts()
-        .assign(tiny.clone(), UserRef::id("712020:fake-account"))
+        // A username that is not an e-mail can only be an account id on JSM.
+        .assign(tiny.clone(), UserRef::username("712020:fake-account"))
         .await)
     .wait()
     .await);
