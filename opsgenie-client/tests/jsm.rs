@@ -613,6 +613,19 @@ async fn shared_calls(fake: &FakeOpsgenie, client: &Client) {
         .wait()
         .await);
     assert!(fake.notes(id.as_ref()).iter().any(|n| n.note == "looking"));
+    let notes: Vec<_> = ok(client
+        .alerts()
+        .notes(r.clone())
+        .limit(1)
+        .stream()
+        .try_collect()
+        .await);
+    assert!(
+        notes.iter().any(|n| n.note == "looking"),
+        "{label}: {notes:?}"
+    );
+    let logs = ok(client.alerts().logs(r.clone()).await);
+    assert!(!logs.items.is_empty(), "{label}");
     ok(ok(client.alerts().add_tags(r.clone(), ["extra"]).await)
         .wait()
         .await);
