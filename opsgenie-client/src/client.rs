@@ -632,21 +632,35 @@ impl Client {
             let mut response = builder.send().await.map_err(AttemptError::Transport)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            if response
-                .content_length()
-                .is_some_and(|len| len > limit as u64)
-            {
-                return Err(AttemptError::Other(Error::BodyTooLarge { limit }));
-            }
-            // A declared length (checked against the limit above) sizes the buffer once; up to
-            // 1 MiB, so a length that is declared but never sent costs little.
-            let declared = response.content_length().unwrap_or(0).min(1 << 20);
-            let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-            while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
-                if body.len() + chunk.len() > limit {
+            let mut body = Vec::new();
+            if !(200..300).contains(&status) {
+                // Of an error answer only the first 64 KiB are read (4 KiB reach the error): a
+                // huge error page is still the status it carries, retried or reported as such.
+                let keep = limit.min(MAX_ERROR_BODY_READ);
+                while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+                    let room = keep.saturating_sub(body.len());
+                    body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+                    if body.len() >= keep {
+                        break;
+                    }
+                }
+            } else {
+                if response
+                    .content_length()
+                    .is_some_and(|len| len > limit as u64)
+                {
                     return Err(AttemptError::Other(Error::BodyTooLarge { limit }));
                 }
-                body.extend_from_slice(&chunk);
+                // A declared length (checked against the limit above) sizes the buffer once; up
+                // to 1 MiB, so a length that is declared but never sent costs little.
+                let declared = response.content_length().unwrap_or(0).min(1 << 20);
+                body.reserve(usize::try_from(declared).unwrap_or(0));
+                while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+                    if body.len() + chunk.len() > limit {
+                        return Err(AttemptError::Other(Error::BodyTooLarge { limit }));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
             }
             let rate_limit = RateLimitInfo::from_headers(&headers);
             Ok(Raw {
@@ -688,6 +702,9 @@ fn push_segment(path: &mut String, segment: &str) {
         }
     }
 }
+
+/// How much of an error answer is read.
+const MAX_ERROR_BODY_READ: usize = 64 * 1024;
 
 /// `body` with every occurrence of `secret` replaced by `<redacted>`; `None` when there is none
 /// (or the secret is too short to look for).

@@ -674,7 +674,7 @@ impl Core {
         };
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
-        match self.read_body(response).await {
+        match self.read_body(response, status).await {
             Ok(body) => Attempt::Answered {
                 status,
                 retry_after,
@@ -706,11 +706,27 @@ impl Core {
     }
 
     /// Reads the body within the size limit. `Err(Ok(_))` is final, `Err(Err(_))` a transport error.
+    ///
+    /// Of an error answer only the first 64 KiB are read (4 KiB reach the error): a huge error
+    /// page is still the status it carries, retried or reported as such, never `BodyTooLarge`.
     async fn read_body(
         &self,
         mut response: reqwest::Response,
+        status: u16,
     ) -> std::result::Result<Bytes, std::result::Result<Error, reqwest::Error>> {
         let limit = self.max_response_bytes;
+        if !(200..300).contains(&status) {
+            let keep = limit.min(MAX_ERROR_BODY_READ);
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(Err)? {
+                let room = keep.saturating_sub(body.len());
+                body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+                if body.len() >= keep {
+                    break;
+                }
+            }
+            return Ok(Bytes::from(body));
+        }
         let too_large = Error::BodyTooLarge { limit };
         if response
             .content_length()
@@ -731,6 +747,9 @@ impl Core {
         Ok(Bytes::from(body))
     }
 }
+
+/// How much of an error answer is read.
+const MAX_ERROR_BODY_READ: usize = 64 * 1024;
 
 /// Appends `segment` to `path` as one percent-encoded path segment. Unlike
 /// `PathSegmentsMut::push`, which runs the URL parser over the segment and so silently drops
