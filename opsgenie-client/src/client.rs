@@ -1,5 +1,6 @@
 //! The client, its builder and the request core every call goes through.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -168,6 +169,7 @@ struct Inner {
     budget: RetryBudget,
     max_response_bytes: usize,
     limiter: Limiter,
+    pacer: Pacer,
     not_before: Mutex<Option<Instant>>,
     rate_limit: Mutex<Option<RateLimitInfo>>,
     outcome_timeout: Duration,
@@ -388,6 +390,17 @@ impl Client {
         self.inner.limiter.max
     }
 
+    /// The spacing between request starts the client learned from the last throttled answer
+    /// (`None` until Opsgenie throttles it, and again after a quiet minute).
+    ///
+    /// After a 429 whose `X-RateLimit-Period-In-Sec` names the bucket, the client counts the
+    /// requests Opsgenie accepted during that period and spaces its requests to just under
+    /// that rate, so bulk work runs at the limit instead of bouncing off it and losing the rest
+    /// of each period to `Retry-After`.
+    pub fn pacing(&self) -> Option<Duration> {
+        self.inner.pacer.interval(Instant::now())
+    }
+
     pub(crate) fn outcome_timeout(&self) -> Duration {
         self.inner.outcome_timeout
     }
@@ -470,6 +483,7 @@ impl Client {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
             self.wait_until_allowed().await;
+            inner.pacer.wait_turn().await;
             let outcome = {
                 let _permit = inner.limiter.acquire().await;
                 self.attempt(&req, &url).await
@@ -477,6 +491,15 @@ impl Client {
             let (class, error, retry_after) = match outcome {
                 Ok(mut raw) => {
                     self.scrub_body(&mut raw);
+                    if raw.status == 429 {
+                        if let Some(period) = raw.rate_limit.as_ref().and_then(|r| r.period_in_sec)
+                        {
+                            inner.pacer.on_throttled(period, Instant::now());
+                        }
+                    } else {
+                        // Every answer but a refusal counted against the server's limit.
+                        inner.pacer.on_accepted(Instant::now());
+                    }
                     tracing::Span::current().record("status", raw.status);
                     if let Some(info) = &raw.rate_limit {
                         *lock(&inner.rate_limit) = Some(info.clone());
@@ -793,8 +816,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether the concurrency limit adapts to throttling (default true). When false the limit
-    /// stays at [`max_concurrency`](Self::max_concurrency); throttling still pauses the whole client.
+    /// Whether the concurrency limit and the request pacing adapt to throttling (default true;
+    /// see [`Client::pacing`]). When false the limit stays at
+    /// [`max_concurrency`](Self::max_concurrency) and requests are not paced; throttling still
+    /// pauses the whole client.
     pub fn adaptive_concurrency(mut self, adaptive: bool) -> Self {
         self.adaptive = adaptive;
         self
@@ -900,6 +925,7 @@ impl ClientBuilder {
                 budget: RetryBudget::new(),
                 max_response_bytes: self.max_response_bytes,
                 limiter: Limiter::new(self.max_concurrency, self.adaptive),
+                pacer: Pacer::new(self.adaptive),
                 not_before: Mutex::new(None),
                 rate_limit: Mutex::new(None),
                 outcome_timeout: self.outcome_timeout,
@@ -1164,6 +1190,120 @@ impl Limiter {
     }
 }
 
+/// How long a learned pace lasts without a throttled answer before it is dropped (and learned
+/// again at the next 429), so a pace learned while others shared the bucket does not last.
+const PACE_FORGET_AFTER: Duration = Duration::from_secs(60);
+/// At most this many accepted answers are remembered for learning a pace.
+const PACE_TRACKED: usize = 20_000;
+
+/// Spaces request starts to the rate the server accepted before it throttled (see
+/// [`Client::pacing`]).
+#[derive(Debug)]
+struct Pacer {
+    enabled: bool,
+    state: Mutex<PacerState>,
+}
+
+#[derive(Debug, Default)]
+struct PacerState {
+    /// When recent answers that counted against the limit arrived, oldest first.
+    accepted: VecDeque<Instant>,
+    /// The learned spacing between request starts.
+    interval: Option<Duration>,
+    /// When the pace was last learned or tightened.
+    learned_at: Option<Instant>,
+    /// The earliest start of the next request.
+    next: Option<Instant>,
+}
+
+impl Pacer {
+    fn new(enabled: bool) -> Pacer {
+        Pacer {
+            enabled,
+            state: Mutex::new(PacerState::default()),
+        }
+    }
+
+    fn interval(&self, now: Instant) -> Option<Duration> {
+        let s = lock(&self.state);
+        let fresh = s
+            .learned_at
+            .is_some_and(|t| now.saturating_duration_since(t) < PACE_FORGET_AFTER);
+        s.interval.filter(|_| fresh)
+    }
+
+    fn on_accepted(&self, now: Instant) {
+        if !self.enabled {
+            return;
+        }
+        let mut s = lock(&self.state);
+        s.accepted.push_back(now);
+        while s.accepted.len() > PACE_TRACKED
+            || s.accepted
+                .front()
+                .is_some_and(|t| now.saturating_duration_since(*t) > PACE_FORGET_AFTER)
+        {
+            s.accepted.pop_front();
+        }
+    }
+
+    /// A 429 for a bucket of `period_secs`: pace to 5% under what was accepted in that period.
+    fn on_throttled(&self, period_secs: u64, now: Instant) {
+        if !self.enabled {
+            return;
+        }
+        let period = Duration::from_secs(period_secs.clamp(1, 60));
+        let mut s = lock(&self.state);
+        // The other requests in flight are refused together: one lesson per period.
+        if s.learned_at
+            .is_some_and(|t| now.saturating_duration_since(t) < period)
+        {
+            return;
+        }
+        // What was accepted in the last period is the limit only when the client has been
+        // talking to the server for a whole period; a throttle sooner teaches nothing yet.
+        if s.accepted
+            .front()
+            .is_none_or(|t| now.saturating_duration_since(*t) < period)
+        {
+            return;
+        }
+        let accepted = s
+            .accepted
+            .iter()
+            .filter(|t| now.saturating_duration_since(**t) <= period)
+            .count()
+            .max(1);
+        let learned = period.mul_f64(1.05) / u32::try_from(accepted).unwrap_or(u32::MAX);
+        let current = s.interval.filter(|_| {
+            s.learned_at
+                .is_some_and(|t| now.saturating_duration_since(t) < PACE_FORGET_AFTER)
+        });
+        // Throttled while already paced: slow down by at least another 5%.
+        s.interval = Some(match current {
+            Some(current) => learned.max(current.mul_f64(1.05)),
+            None => learned,
+        });
+        s.learned_at = Some(now);
+        tracing::debug!(interval = ?s.interval, accepted, "throttled: pacing requests");
+    }
+
+    /// Waits for this request's turn under the learned pace (at once when there is none).
+    async fn wait_turn(&self) {
+        let turn = {
+            let now = Instant::now();
+            let Some(interval) = self.interval(now) else {
+                return;
+            };
+            let mut s = lock(&self.state);
+            let turn = s.next.filter(|t| *t > now).unwrap_or(now);
+            s.next = Some(turn + interval);
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1285,6 +1425,44 @@ mod tests {
         assert_eq!(redact("nothing here", "k3y-secret"), None);
         assert_eq!(redact("k3y", "k3y-secret"), None);
         assert_eq!(redact("abc", "ab"), None, "too short to look for");
+    }
+
+    #[test]
+    fn pacer_learns_the_accepted_rate_once_per_period_and_forgets_it() {
+        let pacer = Pacer::new(true);
+        let start = Instant::now();
+        assert_eq!(pacer.interval(start), None, "no pace before a throttle");
+        pacer.on_accepted(start);
+        for i in 0..200 {
+            pacer.on_accepted(start + Duration::from_millis(1000 + i * 4));
+        }
+        let early = start + Duration::from_millis(500);
+        pacer.on_throttled(1, early);
+        assert_eq!(pacer.interval(early), None, "less than a period of answers");
+        let throttled = start + Duration::from_millis(1800);
+        pacer.on_throttled(1, throttled);
+        // 200 accepted in the last second: 5% under 200 per second.
+        assert_eq!(pacer.interval(throttled), Some(Duration::from_micros(5250)));
+        // The other refusals of the same moment teach nothing more.
+        pacer.on_throttled(1, throttled + Duration::from_millis(10));
+        assert_eq!(pacer.interval(throttled), Some(Duration::from_micros(5250)));
+        // Throttled again a period later although paced: slower still.
+        let again = throttled + Duration::from_secs(2);
+        pacer.on_throttled(1, again);
+        assert!(
+            pacer
+                .interval(again)
+                .is_some_and(|i| i > Duration::from_micros(5250))
+        );
+        assert_eq!(pacer.interval(again + PACE_FORGET_AFTER), None, "forgotten");
+        let off = Pacer::new(false);
+        off.on_accepted(start);
+        off.on_throttled(1, throttled);
+        assert_eq!(
+            off.interval(throttled),
+            None,
+            "adaptive_concurrency(false) turns it off"
+        );
     }
 
     #[tokio::test]
