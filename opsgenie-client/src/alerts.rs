@@ -1940,6 +1940,7 @@ impl ListAlerts<'_> {
             boundary: HashSet::new(),
             buffer: VecDeque::new(),
             done: false,
+            stale_pages: 0,
         };
         stream::try_unfold(state, |mut st| async move {
             // A bad limit is reported once, as the first item; nothing is sent.
@@ -1979,9 +1980,12 @@ impl ListAlerts<'_> {
                 let n = page.data.len();
                 let mut this_page = HashSet::with_capacity(n);
                 for alert in page.data.into_iter().map(Alert::normalized) {
-                    let repeat = st.previous_page.contains(&alert.id)
-                        || st.boundary.contains(&alert.id)
-                        || !this_page.insert(alert.id.clone());
+                    // Every id is remembered for the next page, repeat or not (a short-circuit
+                    // here forgot repeats, so the page after a repeated one yielded them again).
+                    let first_on_page = this_page.insert(alert.id.clone());
+                    let repeat = !first_on_page
+                        || st.previous_page.contains(&alert.id)
+                        || st.boundary.contains(&alert.id);
                     if let Some(created) = alert.created_at {
                         let ms = created.timestamp_millis();
                         if st.last_created_ms != Some(ms) {
@@ -1998,6 +2002,20 @@ impl ListAlerts<'_> {
                 st.offset = st.offset.saturating_add(limit);
                 if n < limit as usize {
                     st.done = true;
+                } else if st.buffer.is_empty() {
+                    // A full page of alerts already yielded. Once can be real (alerts shifted
+                    // by new ones); again and again is a server ignoring `offset`, which would
+                    // otherwise be asked until the 20,000 ceiling and beyond.
+                    st.stale_pages += 1;
+                    if st.stale_pages >= MAX_STALE_PAGES {
+                        tracing::warn!(
+                            offset = st.offset,
+                            "the server keeps answering alerts already seen: ending the stream"
+                        );
+                        st.done = true;
+                    }
+                } else {
+                    st.stale_pages = 0;
                 }
             }
         })
@@ -2016,7 +2034,12 @@ struct StreamState {
     boundary: HashSet<AlertId>,
     buffer: VecDeque<Alert>,
     done: bool,
+    /// Full pages in a row that brought no alert not yielded before.
+    stale_pages: u32,
 }
+
+/// How many full pages in a row may bring nothing new before a stream ends.
+const MAX_STALE_PAGES: u32 = 2;
 
 /// A `ListAlerts` that owns a client clone, for `'static` streams.
 struct OwnedList {

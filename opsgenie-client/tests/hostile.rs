@@ -845,3 +845,37 @@ fn peak_rss_bytes() -> u64 {
         })
         .map_or(0, |kb| kb * 1024)
 }
+
+/// A server that ignores `offset` and answers every page with the same full page: the stream
+/// ends instead of asking forever.
+#[tokio::test]
+async fn a_server_repeating_the_same_full_page_does_not_make_an_endless_stream() {
+    use futures_util::TryStreamExt;
+    let server = MockServer::start().await;
+    let page = fixture("alerts/list_page1.json");
+    let size = serde_json::from_str::<Value>(&page)
+        .ok()
+        .and_then(|v| v.get("data").and_then(Value::as_array).map(Vec::len))
+        .expect("a page");
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "application/json"))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let limit = u32::try_from(size).expect("small");
+    let all = tokio::time::timeout(
+        Duration::from_secs(10),
+        client
+            .alerts()
+            .list()
+            .limit(limit)
+            .stream()
+            .try_collect::<Vec<_>>(),
+    )
+    .await;
+    let requests = server.received_requests().await.unwrap_or_default().len();
+    println!("repeated page of {size}: {requests} requests");
+    let all = all.expect("the stream ends").expect("the items");
+    assert_eq!(all.len(), size, "each alert once");
+    assert_eq!(requests, 3, "the stream ends when the page came back twice");
+}

@@ -73,6 +73,9 @@ impl<T> std::fmt::Debug for List<'_, T> {
     }
 }
 
+/// How many times in a row the same full page may come back before a stream ends.
+const MAX_REPEATED_PAGES: u32 = 2;
+
 impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
     pub(crate) fn new(client: &'a Client, route: Route, paging: Paging) -> Self {
         List {
@@ -144,7 +147,10 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
     ///
     /// # Errors
     /// The stream yields the first error (of validation or of any page) and then ends.
-    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static
+    where
+        T: PartialEq + Clone,
+    {
         struct State<T> {
             client: Client,
             route: Route,
@@ -155,6 +161,9 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
             buffer: VecDeque<T>,
             done: bool,
             error: Option<Error>,
+            /// The last full page and how many times in a row it came back.
+            last_page: Vec<T>,
+            repeats: u32,
         }
         let state = State {
             client: self.client.clone(),
@@ -166,6 +175,8 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
             buffer: VecDeque::new(),
             done: false,
             error: self.error,
+            last_page: Vec::new(),
+            repeats: 0,
         };
         futures_util::stream::try_unfold(state, |mut state| async move {
             if let Some(error) = state.error.take() {
@@ -189,7 +200,27 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
                 let expected = state.size.unwrap_or(state.paging.max_size) as usize;
                 state.done = items.is_empty() || items.len() < expected;
                 state.next_page = state.next_page.saturating_add(1);
-                state.buffer.extend(items);
+                if state.done {
+                    state.buffer.extend(items);
+                    continue;
+                }
+                // A server that ignores `page` answers every page with the same full page:
+                // without this the stream would ask forever. One repeat can be real (exactly a
+                // page of new items arrived in front); three in a row is a server not paging.
+                if items == state.last_page {
+                    state.repeats += 1;
+                    if state.repeats >= MAX_REPEATED_PAGES {
+                        tracing::warn!(
+                            page = state.next_page,
+                            "the server keeps answering the same page: ending the stream"
+                        );
+                        state.done = true;
+                    }
+                    continue;
+                }
+                state.repeats = 0;
+                state.buffer.extend(items.iter().cloned());
+                state.last_page = items;
             }
         })
     }
@@ -205,7 +236,10 @@ impl<'a, T: DeserializeOwned + Send + 'static> List<'a, T> {
     ///
     /// # Errors
     /// The first error of any page.
-    pub async fn all(self) -> Result<Vec<T>> {
+    pub async fn all(self) -> Result<Vec<T>>
+    where
+        T: PartialEq + Clone,
+    {
         use futures_util::TryStreamExt;
         self.stream().try_collect().await
     }

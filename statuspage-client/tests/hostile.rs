@@ -832,3 +832,36 @@ fn peak_rss_bytes() -> u64 {
         })
         .map_or(0, |kb| kb * 1024)
 }
+
+/// A server that ignores `page` and answers every page with the same full page: the stream
+/// ends after it instead of yielding it forever.
+#[tokio::test]
+async fn a_server_repeating_the_same_full_page_does_not_make_an_endless_stream() {
+    use futures_util::TryStreamExt;
+    let server = MockServer::start().await;
+    let page = fixture("components/list.json");
+    let size = serde_json::from_str::<Vec<Value>>(&page)
+        .expect("a list")
+        .len();
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(page, "application/json"))
+        .mount(&server)
+        .await;
+    let client = manage_client(&server);
+    let per_page = u32::try_from(size).expect("small");
+    let all = tokio::time::timeout(
+        Duration::from_secs(10),
+        client
+            .components(PAGE)
+            .list()
+            .per_page(per_page)
+            .stream()
+            .try_collect::<Vec<_>>(),
+    )
+    .await;
+    let requests = server.received_requests().await.unwrap_or_default().len();
+    println!("repeated page of {size}: {requests} requests");
+    let all = all.expect("the stream ends").expect("the items");
+    assert_eq!(all.len(), size, "the page once");
+    assert_eq!(requests, 3, "the stream ends when the page came back twice");
+}
