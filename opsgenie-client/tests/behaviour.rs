@@ -487,8 +487,8 @@ async fn bulk_acknowledge_of_1000_alerts_adapts_to_throttling_and_loses_nothing(
         state.accepted.values().all(|n| *n == 1),
         "each exactly once"
     );
-    // 2,000 requests at 1,000 per second take two seconds at the very least.
-    assert!(elapsed < Duration::from_secs(15), "bulk took {elapsed:?}");
+    // Speed is measured by the benchmarks (BENCHMARKS.md), never asserted here; this says what it took.
+    eprintln!("bulk of 1,000 alerts took {elapsed:?}");
 }
 
 #[tokio::test]
