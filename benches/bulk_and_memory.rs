@@ -12,7 +12,8 @@
 //! await the outcome, next). Each alert needs at least two requests (the action and one read of
 //! its outcome), so the least time the rate limit allows is `2 * alerts / 200` seconds. The run
 //! checks that every alert is acknowledged in the fake, that every outcome is a success and that
-//! no 429 reached the caller.
+//! no 429 reached the caller. The bulk job runs again against the fake's Jira Service Management
+//! Operations face, so both backends are measured the same way.
 //!
 //! Row 4, memory while streaming: the fake (seeded with N alerts, a few sharing each creation
 //! millisecond so the stream pages past 20,000 through `createdAt` windows) runs in this process;
@@ -26,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use futures_util::TryStreamExt;
-use opsgenie_client::fake::{FakeOpsgenie, SeedAlert};
+use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, SeedAlert};
 use opsgenie_client::{AlertAction, AlertRef, Client, Error};
 
 /// Set in the child process: the fake's base URL, its key and the number of alerts to expect.
@@ -60,6 +61,8 @@ fn main() {
         }
     );
     runtime.block_on(bulk_acknowledge(bulk_alerts, one_by_one_alerts));
+    // The same bulk job on Jira Service Management Operations (the fake's JSM face).
+    runtime.block_on(bulk_row(bulk_alerts, Backend::Jsm));
     let mut peaks = Vec::new();
     for n in stream_sizes {
         let peak = runtime.block_on(stream_in_child(n));
@@ -87,19 +90,31 @@ async fn throttled_fake(n: usize) -> FakeOpsgenie {
     fake
 }
 
+/// Which face of the fake the client talks to.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Opsgenie,
+    /// Jira Service Management Operations (the fake's JSM paths, shapes and Basic auth).
+    Jsm,
+}
+
 /// A client built as `examples/bot.rs` builds it: defaults plus the bot's 10 s call timeout.
-fn bot_client(fake: &FakeOpsgenie) -> Client {
-    Client::builder(fake.key())
+fn bot_client(fake: &FakeOpsgenie, backend: Backend) -> Client {
+    let builder = match backend {
+        Backend::Opsgenie => Client::builder(fake.key()),
+        Backend::Jsm => Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, fake.key()),
+    };
+    builder
         .base_url(fake.base_url())
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
 }
 
-async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
-    // All at once, as `genie ack` does it.
+/// All at once, as `genie ack` does it; returns the wall time of the bulk call.
+async fn bulk_row(alerts: usize, backend: Backend) -> Duration {
     let fake = throttled_fake(alerts).await;
-    let client = bot_client(&fake);
+    let client = bot_client(&fake, backend);
     let listed: Vec<_> = client
         .alerts()
         .list()
@@ -133,7 +148,7 @@ async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
     assert_eq!(acknowledged, alerts, "the fake has unacknowledged alerts");
     let minimum = Duration::from_secs_f64(2.0 * alerts as f64 / f64::from(RATE_LIMIT));
     println!(
-        "row 3 | bulk ack {alerts} alerts: {:.2} s, {requests} requests ({refused} answered 429), \
+        "row 3 | bulk ack {alerts} alerts ({backend:?}): {:.2} s, {requests} requests ({refused} answered 429), \
          minimum {:.2} s ({} requests at {RATE_LIMIT}/s): {:.2}x the minimum (target <= 1.25); \
          {} failed, {unhandled_429} unhandled 429, {acknowledged} acknowledged in the fake",
         bulk.as_secs_f64(),
@@ -142,11 +157,15 @@ async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
         bulk.as_secs_f64() / minimum.as_secs_f64(),
         failed.len(),
     );
-    drop(fake);
+    bulk
+}
+
+async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
+    let bulk = bulk_row(alerts, Backend::Opsgenie).await;
 
     // One at a time: acknowledge, await the outcome, next.
     let fake = throttled_fake(one_by_one).await;
-    let client = bot_client(&fake);
+    let client = bot_client(&fake, Backend::Opsgenie);
     let listed: Vec<_> = client
         .alerts()
         .list()
