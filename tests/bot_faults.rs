@@ -30,7 +30,7 @@ fn state_env(env: Vec<(String, String)>, test: &str) -> Vec<(String, String)> {
 async fn genie_ack_through_503s_dropped_connections_and_throttling() {
     let og = FakeOpsgenie::builder()
         .rate_limit(400)
-        .faults(Faults::new(0.20, 0.05, 7))
+        .faults(Faults::seeded(7).error_503(0.20).drop_connection(0.05))
         .start()
         .await
         .expect("fake");

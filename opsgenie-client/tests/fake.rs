@@ -804,7 +804,7 @@ async fn latency_is_added() {
 
 async fn fault_sequence(seed: u64) -> Vec<String> {
     let fake = FakeOpsgenie::builder()
-        .faults(Faults::new(0.3, 0.2, seed))
+        .faults(Faults::seeded(seed).error_503(0.3).drop_connection(0.2))
         .start()
         .await
         .expect("fake");
@@ -841,7 +841,7 @@ async fn seeded_faults_repeat_and_the_client_rides_them_out() {
     // With retries on, GETs get through.
     let fake = FakeOpsgenie::builder()
         .demo_data(true)
-        .faults(Faults::new(0.3, 0.2, 1))
+        .faults(Faults::seeded(1).error_503(0.3).drop_connection(0.2))
         .start()
         .await
         .expect("fake");

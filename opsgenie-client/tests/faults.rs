@@ -21,7 +21,7 @@ async fn bulk_acknowledge_of_1000_alerts_through_faults_reports_exactly_what_hap
         .demo_data(false)
         .processing_delay(Duration::from_millis(20))
         .rate_limit(400)
-        .faults(Faults::new(0.20, 0.05, 8))
+        .faults(Faults::seeded(8).error_503(0.20).drop_connection(0.05))
         .start()
         .await
         .expect("fake");

@@ -811,7 +811,11 @@ async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
 async fn jsm_rides_out_faults_and_rate_limits() {
     let fake = ok(FakeOpsgenie::builder()
         .demo_data(true)
-        .faults(opsgenie_client::fake::Faults::new(0.3, 0.2, 1))
+        .faults(
+            opsgenie_client::fake::Faults::seeded(1)
+                .error_503(0.3)
+                .drop_connection(0.2),
+        )
         .start()
         .await);
     let patient = opsgenie_client::RetryPolicy::default()

@@ -60,16 +60,23 @@ pub const JSM_CLOUD_ID: &str = "00000000-fake-4cld-8000-000000000000";
 /// The Atlassian account e-mail the fake's JSM paths accept with the key as API token.
 pub const JSM_EMAIL: &str = "opsbot@example.com";
 
-/// Faults the fake injects, decided by a seeded generator: the same seed gives the same sequence.
+/// Seeded faults: the same seed and the same requests give the same fault sequence (the same
+/// shape as the other crates' fakes).
+///
+/// ```
+/// use opsgenie_client::fake::Faults;
+/// let faults = Faults::seeded(7).error_503(0.2).drop_connection(0.05);
+/// assert_eq!(faults.error_503, 0.2);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Faults {
-    /// Probability (0..=1) that a request is answered 503 with an HTML body.
-    pub unavailable: f64,
-    /// Probability (0..=1) that the connection is dropped in the middle of the answer.
-    pub dropped: f64,
     /// The seed of the fault sequence.
     pub seed: u64,
+    /// Probability (0..=1) that a request is answered 503 with an HTML body.
+    pub error_503: f64,
+    /// Probability (0..=1) that the connection is dropped in the middle of the answer.
+    pub drop_connection: f64,
 }
 
 impl Faults {
@@ -78,13 +85,26 @@ impl Faults {
         Faults::default()
     }
 
-    /// Faults with the given probabilities and seed.
-    pub fn new(unavailable: f64, dropped: f64, seed: u64) -> Self {
+    /// No faults yet, with this seed.
+    pub fn seeded(seed: u64) -> Self {
         Faults {
-            unavailable,
-            dropped,
             seed,
+            ..Faults::default()
         }
+    }
+
+    /// Sets the probability of a 503.
+    #[must_use]
+    pub fn error_503(mut self, probability: f64) -> Self {
+        self.error_503 = probability;
+        self
+    }
+
+    /// Sets the probability of a dropped connection.
+    #[must_use]
+    pub fn drop_connection(mut self, probability: f64) -> Self {
+        self.drop_connection = probability;
+        self
     }
 }
 
@@ -757,7 +777,7 @@ async fn handle(
             }
         }
         if matches!(gate, Gate::Pass) {
-            let (unavailable, dropped) = (k.faults.unavailable, k.faults.dropped);
+            let (unavailable, dropped) = (k.faults.error_503, k.faults.drop_connection);
             if unavailable > 0.0 || dropped > 0.0 {
                 let roll = k.rng.f64();
                 if roll < unavailable {
