@@ -103,7 +103,7 @@ pub async fn shell(env: &[(String, String)], lines: &[&str]) -> ShellRun {
     }
 }
 
-/// `env` plus an operator setting and a state file in `dir`.
+/// `env` with each of `extra` set, replacing any earlier value of the same variable.
 pub fn with(mut env: Vec<(String, String)>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     for (k, v) in extra {
         env.retain(|(key, _)| key != k);
