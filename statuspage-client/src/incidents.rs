@@ -370,10 +370,10 @@ struct IncidentBody<'a> {
 }
 
 /// The incidents and maintenances of one page. Made by [`Client::incidents`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Incidents<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -399,10 +399,10 @@ impl Client {
     /// incidents.resolve(&incident.id).body("All builds run normally again.").await?;
     /// # Ok(()) }
     /// ```
-    pub fn incidents<'a>(&'a self, page: &'a (impl AsRef<str> + ?Sized)) -> Incidents<'a> {
+    pub fn incidents<'a>(&'a self, page: impl Into<PageId>) -> Incidents<'a> {
         Incidents {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
@@ -411,10 +411,10 @@ const INCIDENTS: &str = "/pages/{page_id}/incidents";
 const INCIDENT: &str = "/pages/{page_id}/incidents/{incident_id}";
 
 impl<'a> Incidents<'a> {
-    fn sub_list(self, template: &'static str) -> List<'a, Incident> {
+    fn sub_list(&self, template: &'static str) -> List<'a, Incident> {
         List::new(
             self.client,
-            Route::new(template, [self.page]),
+            Route::new(template, [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -431,10 +431,10 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, Incident> {
+    pub fn list(&self) -> List<'a, Incident> {
         List::new(
             self.client,
-            Route::new(INCIDENTS, [self.page]),
+            Route::new(INCIDENTS, [self.page.as_str()]),
             Paging::LIMIT,
         )
     }
@@ -451,7 +451,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn unresolved(self) -> List<'a, Incident> {
+    pub fn unresolved(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/unresolved")
     }
 
@@ -459,7 +459,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn scheduled(self) -> List<'a, Incident> {
+    pub fn scheduled(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/scheduled")
     }
 
@@ -467,7 +467,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn upcoming(self) -> List<'a, Incident> {
+    pub fn upcoming(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/upcoming")
     }
 
@@ -475,7 +475,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn active_maintenance(self) -> List<'a, Incident> {
+    pub fn active_maintenance(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/active_maintenance")
     }
 
@@ -483,8 +483,8 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list); 404 for an unknown incident.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Incident> {
-        let route = Route::new(INCIDENT, [self.page, id.as_ref()]);
+    pub async fn get(&self, id: impl Into<IncidentId>) -> Result<Incident> {
+        let route = Route::new(INCIDENT, [self.page.as_str(), id.into().as_str()]);
         self.client.core.execute(Request::get(route)).await
     }
 
@@ -493,8 +493,8 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty name, a name over 255 or a body over 25,000
     /// characters (nothing is sent); otherwise as for [`list`](Incidents::list).
-    pub fn create(self, name: impl Into<String>) -> IncidentWrite<'a> {
-        IncidentWrite::new(self, Method::POST, None).name(name)
+    pub fn create(&self, name: impl Into<String>) -> IncidentWrite<'a> {
+        IncidentWrite::new(self.clone(), Method::POST, None).name(name)
     }
 
     /// Creates a scheduled maintenance from `start` to `end` (status `scheduled`).
@@ -517,7 +517,7 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// As for [`create`](Incidents::create), and [`Error::InvalidInput`] when `end` is not after `start`.
     pub fn schedule_maintenance(
-        self,
+        &self,
         name: impl Into<String>,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -545,8 +545,8 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when no field is set or a value is out of bounds (nothing is
     /// sent); otherwise as for [`get`](Incidents::get).
-    pub fn update(self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
-        IncidentWrite::new(self, Method::PATCH, Some(id.into()))
+    pub fn update(&self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
+        IncidentWrite::new(self.clone(), Method::PATCH, Some(id.into()))
     }
 
     /// Resolves an incident: an [`update`](Incidents::update) with status `resolved`; add a
@@ -554,7 +554,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`update`](Incidents::update).
-    pub fn resolve(self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
+    pub fn resolve(&self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
         self.update(id).status(IncidentStatus::Resolved)
     }
 
@@ -562,8 +562,8 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`get`](Incidents::get).
-    pub async fn delete(self, id: impl AsRef<str>) -> Result<Incident> {
-        let route = Route::new(INCIDENT, [self.page, id.as_ref()]);
+    pub async fn delete(&self, id: impl Into<IncidentId>) -> Result<Incident> {
+        let route = Route::new(INCIDENT, [self.page.as_str(), id.into().as_str()]);
         self.client
             .core
             .execute(Request::new(Method::DELETE, route))
@@ -587,12 +587,12 @@ impl<'a> Incidents<'a> {
     /// [`Error::InvalidInput`] when nothing is set or the body is over 25,000 characters;
     /// otherwise as for [`get`](Incidents::get).
     pub fn edit_update(
-        self,
+        &self,
         incident: impl Into<IncidentId>,
         update: impl Into<IncidentUpdateId>,
     ) -> IncidentUpdateEdit<'a> {
         IncidentUpdateEdit {
-            incidents: self,
+            incidents: self.clone(),
             incident: incident.into(),
             update: update.into(),
             fields: UpdateEditFields::default(),
@@ -601,9 +601,9 @@ impl<'a> Incidents<'a> {
     }
 
     /// The postmortem of an incident.
-    pub fn postmortem(self, incident: impl Into<IncidentId>) -> Postmortems<'a> {
+    pub fn postmortem(&self, incident: impl Into<IncidentId>) -> Postmortems<'a> {
         Postmortems {
-            incidents: self,
+            incidents: self.clone(),
             incident: incident.into(),
         }
     }
@@ -612,8 +612,8 @@ impl<'a> Incidents<'a> {
         self.client
     }
 
-    pub(crate) fn page(&self) -> &'a str {
-        self.page
+    pub(crate) fn page(&self) -> &PageId {
+        &self.page
     }
 }
 
@@ -809,7 +809,7 @@ impl<'a> IncidentWrite<'a> {
                 "set at least one field to change",
             ));
         }
-        let page = self.incidents.page;
+        let page = self.incidents.page.as_str();
         let route = match &self.id {
             Some(id) => Route::new(INCIDENT, [page, id.as_str()]),
             None => Route::new(INCIDENTS, [page]),
@@ -891,7 +891,7 @@ impl IncidentUpdateEdit<'_> {
         let route = Route::new(
             "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
             [
-                self.incidents.page,
+                self.incidents.page.as_str(),
                 self.incident.as_str(),
                 self.update.as_str(),
             ],
@@ -934,7 +934,10 @@ struct PublishFields {
 
 impl<'a> Postmortems<'a> {
     fn route(&self, template: &'static str) -> Route {
-        Route::new(template, [self.incidents.page, self.incident.as_str()])
+        Route::new(
+            template,
+            [self.incidents.page.as_str(), self.incident.as_str()],
+        )
     }
 
     /// The postmortem.
