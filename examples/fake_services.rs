@@ -98,7 +98,7 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
     println!(
         "statuspage {} {}",
         statuspage.base_url(),
-        statuspage.api_key()
+        statuspage.key()
     );
     println!("opsgenie {} {}", opsgenie.base_url(), opsgenie.key());
     println!("campfire {} {}", campfire.base_url(), campfire.bot_key());

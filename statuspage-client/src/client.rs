@@ -120,9 +120,10 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the base URL (default `https://api.statuspage.io/v1`); tests point it at a local server.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.config = self.config.base_url(url);
+    /// Sets the base URL (default `https://api.statuspage.io/v1`); tests point it at a local
+    /// server (a `&str`, a `String` or a [`Url`], such as a fake's `base_url()`).
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.config = self.config.base_url(url.as_ref());
         self
     }
 
