@@ -22,7 +22,7 @@ pub use error::Error;
 pub use macros::{ParseIdError, ParseValueError};
 pub use redact::{REDACTED, Secrets};
 pub use retry::{DEFAULT_RETRY_BUDGET, FailureClass, RetryBudget, RetryPolicy, parse_retry_after};
-pub use route::{Body, Request, Route};
+pub use route::{Body, PLACEHOLDERS, Request, Route};
 pub use transport::{
     Answer, Config, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, MAX_ERROR_BODY_READ, Service,
     Throttle, Transport, parse_base_url,

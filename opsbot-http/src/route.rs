@@ -93,7 +93,7 @@ impl Route {
         for part in self.template.split('/').filter(|p| !p.is_empty()) {
             match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 Some(field) => {
-                    let field = static_field(field);
+                    let field = self.field_name(field);
                     let arg = args
                         .next()
                         .ok_or_else(|| Error::invalid(field, "missing path argument"))?;
@@ -117,6 +117,25 @@ impl Route {
         Ok(segments)
     }
 
+    /// The placeholder's name as `InvalidInput::field` (a `&'static str`): a slice of a fixed
+    /// template, or for a computed template the same name found in [`PLACEHOLDERS`], else `path`.
+    fn field_name(&self, field: &str) -> &'static str {
+        if let Cow::Borrowed(template) = self.template {
+            let found = template
+                .split('/')
+                .filter_map(|p| p.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
+                .find(|name| *name == field);
+            if let Some(name) = found {
+                return name;
+            }
+        }
+        PLACEHOLDERS
+            .iter()
+            .copied()
+            .find(|k| *k == field)
+            .unwrap_or("path")
+    }
+
     /// The URL of this route below `base` (whose own path is kept), with the query appended.
     ///
     /// # Errors
@@ -137,41 +156,9 @@ impl Route {
     }
 }
 
-/// Placeholder names become `InvalidInput::field`, which is `&'static str`: the known ones are
-/// matched, anything else is reported as `path`.
-fn static_field(field: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "page_id",
-        "component_id",
-        "group_id",
-        "incident_id",
-        "update_id",
-        "template_id",
-        "subscriber_id",
-        "metric_id",
-        "provider_id",
-        "identifier",
-        "id",
-        "alert_id",
-        "request_id",
-        "schedule_id",
-        "heartbeat",
-        "name",
-        "note_id",
-        "override_alias",
-        "cloud_id",
-        "room_id",
-        "message_id",
-        "user_id",
-        "bot_key",
-        "upload_id",
-    ];
-    KNOWN
-        .iter()
-        .copied()
-        .find(|k| *k == field)
-        .unwrap_or("path")
-}
+/// Placeholder names a computed template ([`Route::dynamic`]) can report by name; any other is
+/// reported as `path`. A fixed template reports every placeholder by its own name.
+pub const PLACEHOLDERS: &[&str] = &["id", "identifier", "cloud_id", "name"];
 
 /// How a body is added to each attempt (the same bytes every time, so a retry sends the same).
 #[derive(Clone, Default)]
@@ -384,7 +371,26 @@ mod tests {
         }
         assert!(Route::new("/pages", ["x"]).segments().is_err());
         assert!(matches!(
-            Route::new("/x/{weird}", [""]).segments(),
+            Route::new("/x/{weird_name}", [""]).segments(),
+            Err(Error::InvalidInput {
+                field: "weird_name",
+                ..
+            })
+        ));
+        let computed = Route::dynamic(
+            format!("/{}/{{cloud_id}}/{{other}}", "jsm"),
+            vec!["".into(), "x".into()],
+        );
+        assert!(matches!(
+            computed.segments(),
+            Err(Error::InvalidInput {
+                field: "cloud_id",
+                ..
+            })
+        ));
+        let computed = Route::dynamic("/a/{other}".to_owned(), vec![".".into()]);
+        assert!(matches!(
+            computed.segments(),
             Err(Error::InvalidInput { field: "path", .. })
         ));
     }
