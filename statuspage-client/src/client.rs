@@ -1,4 +1,5 @@
-//! [`Client`], [`ClientBuilder`] and the request core every call goes through.
+//! [`Client`], [`ClientBuilder`] and what is Statuspage's own in the request core (the
+//! [`opsbot_http::Service`] hooks); the core itself is `opsbot-http`.
 
 use std::fmt;
 use std::sync::Arc;
