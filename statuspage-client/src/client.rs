@@ -246,6 +246,26 @@ mod tests {
     }
 
     #[test]
+    fn error_answers_become_api_errors_or_rate_limits() {
+        let mut refused = Answer::new(420, HeaderMap::new(), &br#"{"error":"slow down"}"#[..]);
+        refused.class = Statuspage.classify(420, &refused.headers);
+        refused.retry_after = Some(Duration::from_secs(3));
+        match Statuspage.error(refused) {
+            Error::RateLimited {
+                status: 420,
+                retry_after,
+                message,
+            } => {
+                assert_eq!(retry_after, Some(Duration::from_secs(3)));
+                assert_eq!(message, "slow down");
+            }
+            other => panic!("expected a rate limit, got {other:?}"),
+        }
+        let missing = Answer::new(404, HeaderMap::new(), &br#"{"error":"Not found"}"#[..]);
+        assert!(Statuspage.error(missing).is_not_found());
+    }
+
+    #[test]
     fn the_services_throttling_signals() {
         let headers = HeaderMap::new();
         assert_eq!(
