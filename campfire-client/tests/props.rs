@@ -249,6 +249,47 @@ proptest! {
     }
 }
 
+/// The minimal case proptest found for `the_frame_limit_does_not_depend_on_chunking` (issue 12 §5): with a
+/// keep-alive before a frame of exactly the limit, the frame was too large when the body arrived whole and a
+/// message when the keep-alive arrived in a chunk of its own.
+#[test]
+fn a_keep_alive_before_a_frame_does_not_count_against_the_limit() {
+    let texts = vec![
+        ("Access Denied".to_owned(), Gap::InvalidFrame),
+        ("Access Denied".to_owned(), Gap::KeepAlive),
+        ("Access Denied".to_owned(), Gap::Nothing),
+    ];
+    let (body, invalid) = live_body(&texts);
+    assert_eq!(invalid, 1);
+    // The limit is the size of the third message's frame, which follows the keep-alive.
+    let frames: Vec<&[u8]> = body.split(|b| *b == b'\r').collect();
+    let third = frames.get(3).map(|f| f.trim_ascii()).unwrap_or_default();
+    assert!(third.starts_with(b"{\"") && frames.get(3).is_some_and(|f| f.starts_with(b" ")));
+    let limit = third.len();
+    let whole = events(
+        StreamDecoder::new().with_max_frame_bytes(limit),
+        std::slice::from_ref(&body),
+    );
+    let space = body.len() - third.len() - 2;
+    let chunkings = [
+        vec![body[..space].to_vec(), body[space..].to_vec()],
+        vec![
+            body[..space].to_vec(),
+            b" ".to_vec(),
+            body[space + 1..].to_vec(),
+        ],
+        body.chunks(1).map(<[u8]>::to_vec).collect(),
+    ];
+    for chunks in chunkings {
+        let chunked = events(StreamDecoder::new().with_max_frame_bytes(limit), &chunks);
+        assert_eq!(whole, chunked, "{} chunks", chunks.len());
+    }
+    assert!(
+        whole.contains(&format!("message 3 {:?}", Some("Access Denied"))),
+        "{whole:?}"
+    );
+}
+
 // ---- ids and text into URLs and bodies, through the clients ---------------------------------
 
 struct Harness {
