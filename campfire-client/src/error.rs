@@ -265,6 +265,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(opsbot_proptest::config!())]
+
         /// Whatever an error answer holds, it becomes an `ApiError` with a bounded body, without a panic.
         #[test]
         fn any_error_body_is_an_api_error(

@@ -14,7 +14,7 @@ use campfire_client::once::{BotClient, BotKey, EventKind, Role, RoomPath};
 use campfire_client::{Error, RetryPolicy};
 use common::*;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -89,7 +89,7 @@ fn enum_strings() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 512, ..Config::default() })]
+    #![proptest_config(opsbot_proptest::config!(512))]
 
     #[test]
     fn vendor_enums_round_trip_every_string(s in enum_strings()) {
@@ -214,7 +214,7 @@ fn texts() -> impl Strategy<Value = Vec<(String, Gap)>> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 256, ..Config::default() })]
+    #![proptest_config(opsbot_proptest::config!(256))]
 
     /// Generated messages with any text come out whole, in order, however the bytes are chunked.
     #[test]
@@ -360,11 +360,7 @@ fn request_count(h: &Harness) -> usize {
 }
 
 fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    })
+    TestRunner::new(opsbot_proptest::config!(cases))
 }
 
 /// The inverse of `text_to_html`, to check nothing was lost.
@@ -566,7 +562,7 @@ fn api_tokens_with_any_characters_reach_the_basic_credentials_intact() {
 // ---- parsers of secrets ---------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(Config { cases: 512, ..Config::default() })]
+    #![proptest_config(opsbot_proptest::config!(512))]
 
     /// A bot key never panics the parser, and a rejected key is never repeated in the error.
     #[test]
