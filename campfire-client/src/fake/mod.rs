@@ -37,7 +37,7 @@ use axum::response::Response;
 use tokio::sync::{broadcast, watch};
 use url::Url;
 
-use crate::ids::{MessageId, RoomId, UserId};
+use crate::ids::{BoostId, MessageId, RoomId, UserId};
 use crate::mention::{MENTION_CONTENT_TYPE, escape_html, text_to_html};
 
 pub use state::{FakeAttachment, FakeBoost, FakeMessage, FakeRoom, FakeUser};
@@ -561,6 +561,20 @@ impl FakeCampfire {
             .id
     }
 
+    /// Stores a boost from a user on a message (seeding; `None` when there is no such message).
+    pub fn seed_boost(&self, message: MessageId, user: UserId, content: &str) -> Option<BoostId> {
+        let mut world = self.shared.world();
+        let id = world.next_boost_id();
+        let stored = world.message_mut(message)?;
+        stored.boosts.push(FakeBoost {
+            id,
+            content: content.to_owned(),
+            booster: user,
+            created_at: chrono::Utc::now(),
+        });
+        Some(id)
+    }
+
     /// A user says something in a room, as the Campfire web app would post it. When the text mentions the bot
     /// (`@Opsbot`) or the room is direct, and a webhook URL is registered, the webhook gets the real payload
     /// (waiting up to the webhook timeout) and its answer is posted exactly as Campfire does: a 200 `text/plain`
@@ -610,8 +624,8 @@ impl FakeCampfire {
             };
         };
         let user_name = self.shared.world().user_name(Some(user));
+        // `Webhook#payload` (app/models/webhook.rb): user, room and message, nothing else.
         let payload = serde_json::json!({
-            "type": "message",
             "user": { "id": user, "name": user_name },
             "room": { "id": room, "name": room_name, "path": format!("/rooms/{room}/{}/messages", self.shared.bot_key) },
             "message": { "id": message.id, "body": { "html": html, "plain": plain }, "path": format!("/rooms/{room}/@{}", message.id) },
