@@ -196,7 +196,7 @@ async fn strict_like_campfire() {
     ));
 
     let empty = http
-        .post(format!("{base}/rooms/{ops}/{}/messages", fake.bot_key()))
+        .post(format!("{base}/rooms/{ops}/{}/messages", fake.key()))
         .body("")
         .send()
         .await
@@ -585,7 +585,7 @@ async fn knobs_rate_limit_latency_and_seeded_faults() {
     let mut statuses = Vec::new();
     for _ in 0..7 {
         let r = http
-            .get(format!("{base}/rooms/{ops}/{}/messages", fake.bot_key()))
+            .get(format!("{base}/rooms/{ops}/{}/messages", fake.key()))
             .send()
             .await
             .expect("send");
@@ -687,7 +687,7 @@ async fn raw_answers_have_the_real_servers_shapes() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http");
-    let messages = format!("{}rooms/{ops}/{}/messages", fake.base_url(), fake.bot_key());
+    let messages = format!("{}rooms/{ops}/{}/messages", fake.base_url(), fake.key());
     let hers = fake.seed_message(ops, ada, "look");
 
     // Boost: 201 with the `_boost` partial; the content is the raw body, as sent.
@@ -797,4 +797,56 @@ async fn raw_answers_have_the_real_servers_shapes() {
         payload["message"]["path"].as_str(),
         Some(format!("/rooms/{ops}/@{}", outcome.message).as_str())
     );
+}
+
+/// The surface every fake of the workspace shares: `start()` with demo data, a builder with
+/// `without_demo_data`, `key`, `addr`, `latency`, `rate_limit`, `faults`, and `base_url()`, `key()`, `addr()`,
+/// `requests_served()`.
+#[tokio::test]
+async fn the_uniform_fake_surface() {
+    let fake = FakeCampfire::builder()
+        .without_demo_data()
+        .key("12-FakeBotKey00")
+        .api_token("fake-classic-token")
+        .addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .latency(Duration::ZERO)
+        .rate_limit(1000)
+        .faults(Faults::seeded(1))
+        .start()
+        .await
+        .expect("fake");
+    assert_eq!(fake.key(), "12-FakeBotKey00");
+    assert_eq!(fake.api_token(), "fake-classic-token");
+    assert_eq!(fake.bot_user_id().get(), 12, "the bot is the key's user");
+    assert_eq!(fake.base_url().port(), Some(fake.addr().port()));
+    assert!(fake.rooms().is_empty(), "no demo rooms");
+    assert_eq!(fake.user_id("Ada Example"), None, "no demo users");
+    assert_eq!(fake.requests_served(), 0);
+
+    let room = fake.add_room("Alerts");
+    let bot = fake.bot_client().expect("client");
+    bot.post_text(room, "hello").await.expect("post");
+    assert!(
+        matches!(
+            campfire_client::once::BotClient::new(fake.base_url().as_str(), "12-WrongToken00")
+                .expect("client")
+                .post_text(room, "hi")
+                .await,
+            Err(Error::Authentication { .. })
+        ),
+        "only the configured key is accepted"
+    );
+    assert_eq!(fake.requests_served(), 2, "both answers are counted");
+
+    let demo = FakeCampfire::start().await.expect("fake");
+    assert!(demo.room_id("Ops").is_some() && demo.user_id("Ada Example").is_some());
+    assert!(demo.key().starts_with(&format!("{}-", demo.bot_user_id())));
+    for bad in ["nonsense", "12-", "x-FakeBotKey00"] {
+        let err = FakeCampfire::builder().key(bad).start().await.err();
+        assert_eq!(
+            err.map(|e| e.kind()),
+            Some(std::io::ErrorKind::InvalidInput),
+            "{bad}"
+        );
+    }
 }

@@ -50,7 +50,7 @@ async fn post_text_escapes_html_and_returns_the_location() {
         .post_text(7, "API <v2> & web\nall green")
         .await
         .expect("posted");
-    assert_eq!(posted.id, Some(MessageId(1202)));
+    assert_eq!(posted.id, Some(MessageId::new(1202)));
     assert_eq!(
         posted.url.map(|u| u.to_string()).as_deref(),
         Some("https://chat.example.com/messages/1202")
@@ -81,11 +81,11 @@ async fn post_html_and_sound_send_the_body_as_is() {
             .await
             .ok()
             .and_then(|p| p.id),
-        Some(MessageId(1))
+        Some(MessageId::new(1))
     );
     assert_eq!(
         bot.play_sound(7, "tada").await.ok().and_then(|p| p.id),
-        Some(MessageId(2))
+        Some(MessageId::new(2))
     );
 }
 
@@ -107,7 +107,7 @@ async fn attachment_is_multipart_field_attachment() {
 
     let file = FilePart::new("deploy.log", b"all good\n".to_vec()).content_type("text/plain");
     let posted = bot.post_attachment(7, file).await.expect("posted");
-    assert_eq!(posted.id, Some(MessageId(3)));
+    assert_eq!(posted.id, Some(MessageId::new(3)));
 }
 
 #[tokio::test]
@@ -196,7 +196,7 @@ async fn list_update_delete_boost_unboost() {
     bot.delete_message(7, 1200).await.expect("delete");
     let boost = bot.boost(7, 1201, "👍").await.expect("boost");
     assert_eq!(boost.id.get(), 55);
-    assert_eq!(boost.message.map(|m| m.id), Some(MessageId(1201)));
+    assert_eq!(boost.message.map(|m| m.id), Some(MessageId::new(1201)));
     bot.unboost(7, 1201, boost.id).await.expect("unboost");
 }
 
@@ -258,7 +258,7 @@ async fn a_full_page_without_link_continues_from_the_oldest_id() {
         .await;
     mount_catch_all(&server).await;
     let page = bot.messages(7).await.expect("page");
-    assert_eq!(page.next, Some(PageCursor::Before(MessageId(1000))));
+    assert_eq!(page.next, Some(PageCursor::Before(MessageId::new(1000))));
 }
 
 // ---- fixtures -------------------------------------------------------------------------------
@@ -582,7 +582,7 @@ async fn post_is_retried_after_429_but_not_after_500() {
 
     assert_eq!(
         bot.post_text(7, "first").await.ok().and_then(|p| p.id),
-        Some(MessageId(10))
+        Some(MessageId::new(10))
     );
     let err = bot.post_text(7, "second").await.expect_err("error");
     assert_eq!(

@@ -25,9 +25,9 @@ pub struct PostedMessage {
     pub url: Option<Url>,
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The role of a Campfire user.
-    pub enum Role {
+    pub enum Role as "role" {
         /// A person.
         Member => "member",
         /// A person who administers the server.
@@ -291,7 +291,7 @@ impl BotClient {
             u.path_segments()
                 .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
                 .and_then(|seg| seg.trim_start_matches('@').parse::<u64>().ok())
-                .map(MessageId)
+                .map(MessageId::new)
         });
         PostedMessage { id, url }
     }
@@ -564,7 +564,7 @@ fn next_cursor_from_link(header: &str) -> Option<PageCursor> {
             .or_else(|_| Url::parse("http://relative.invalid/").and_then(|b| b.join(target)))
             .ok()?;
         url.query_pairs().find_map(|(k, v)| {
-            let id = v.parse::<u64>().ok().map(MessageId)?;
+            let id = v.parse::<u64>().ok().map(MessageId::new)?;
             match k.as_ref() {
                 "before" => Some(PageCursor::Before(id)),
                 "after" => Some(PageCursor::After(id)),
@@ -686,13 +686,13 @@ mod tests {
             next_cursor_from_link(
                 "<https://chat.example.com/rooms/7/k/messages?before=101>; rel=\"next\""
             ),
-            Some(PageCursor::Before(MessageId(101)))
+            Some(PageCursor::Before(MessageId::new(101)))
         );
         assert_eq!(
             next_cursor_from_link(
                 "</rooms/7/k/messages?after=5>; rel=\"prev\", </rooms/7/k/messages?after=9>; rel=\"next\""
             ),
-            Some(PageCursor::After(MessageId(9)))
+            Some(PageCursor::After(MessageId::new(9)))
         );
         assert_eq!(next_cursor_from_link("garbage"), None);
     }

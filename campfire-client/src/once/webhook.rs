@@ -180,7 +180,7 @@ impl RoomPath {
         };
         let room = room.parse::<u64>().map_err(|_| bad())?;
         let key = BotKey::parse(key).map_err(|_| bad())?;
-        Ok((RoomId(room), key))
+        Ok((RoomId::new(room), key))
     }
 
     /// The room id in the path.
@@ -341,8 +341,11 @@ mod tests {
     #[test]
     fn room_path_parts_and_debug() {
         let path = RoomPath::new("/rooms/7/12-FakeToken0001/messages");
-        assert_eq!(path.room_id().ok(), Some(RoomId(7)));
-        assert_eq!(path.bot_key().ok().map(|k| k.user_id()), Some(UserId(12)));
+        assert_eq!(path.room_id().ok(), Some(RoomId::new(7)));
+        assert_eq!(
+            path.bot_key().ok().map(|k| k.user_id()),
+            Some(UserId::new(12))
+        );
         let debug = format!("{path:?}");
         assert!(!debug.contains("FakeToken0001"), "{debug}");
         assert!(debug.contains("/rooms/7/<bot-key>/messages"));
