@@ -678,6 +678,8 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        #![proptest_config(opsbot_proptest::config!())]
+
         /// Any text around a secret, cut anywhere: the secret never survives whole, and nothing panics.
         #[test]
         fn redaction_never_leaves_a_secret(

@@ -66,13 +66,21 @@ pub enum Error {
         /// What the server did.
         reason: String,
     },
-    /// The server does not have this endpoint (it answered 404 on a route that only newer servers have).
+    /// A bot call on a room, message or boost answered 404: it does not exist, or the bot cannot reach it
+    /// (not a member of the room, or a boost that is not the bot's own).
+    ///
+    /// The current Campfire answers 404 for each of these (`app/controllers/messages/by_bots_controller.rb`,
+    /// `app/controllers/messages/boosts/by_bots_controller.rb` in `basecamp/once-campfire`). A server older
+    /// than the bot's list, update, delete and boost routes answers 404 as well; the status cannot tell the
+    /// two apart, so this error never claims the route is missing.
     #[error(
-        "{operation} is not supported by this server (404; older Campfire servers lack this route, or the room or message does not exist)"
+        "{operation}: {what} not found (404; a Campfire server without this bot route also answers 404)"
     )]
-    Unsupported {
+    NotFound {
         /// The operation that was attempted (`"list messages"`).
         operation: &'static str,
+        /// What the server could not find (`"room or message"`).
+        what: &'static str,
     },
     /// The server answered with something the protocol does not allow (a status or header the call
     /// cannot interpret).
@@ -142,7 +150,7 @@ impl Error {
             Error::RateLimited { status, .. }
             | Error::Decode { status, .. }
             | Error::UnexpectedResponse { status, .. } => Some(*status),
-            Error::Unsupported { .. } => Some(404),
+            Error::NotFound { .. } => Some(404),
             _ => None,
         }
     }
@@ -156,7 +164,7 @@ impl Error {
         }
     }
 
-    /// `true` for a 404 answer (including [`Error::Unsupported`]).
+    /// `true` for a 404 answer ([`Error::NotFound`], or an [`Error::Api`] with status 404).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
     }
@@ -265,6 +273,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(opsbot_proptest::config!())]
+
         /// Whatever an error answer holds, it becomes an `ApiError` with a bounded body, without a panic.
         #[test]
         fn any_error_body_is_an_api_error(

@@ -1,73 +1,30 @@
-//! Id newtypes. Both generations of Campfire number everything with integers, so the ids wrap `u64`.
+//! Id newtypes. Both generations of Campfire number everything with integers, so the ids wrap `u64`
+//! (`opsbot_http::id_type!`: a private field, `new`, `get`, `Display`, `FromStr`, transparent serde).
 
-macro_rules! id_type {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub u64);
-
-        impl $name {
-            /// The number inside.
-            pub fn get(self) -> u64 {
-                self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                std::fmt::Display::fmt(&self.0, f)
-            }
-        }
-
-        impl From<u64> for $name {
-            fn from(value: u64) -> Self {
-                $name(value)
-            }
-        }
-
-        impl From<$name> for u64 {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = crate::Error;
-
-            fn from_str(s: &str) -> crate::Result<Self> {
-                s.trim().parse::<u64>().map($name).map_err(|_| {
-                    crate::Error::invalid(stringify!($name), format!("not a numeric id: {s:?}"))
-                })
-            }
-        }
-    };
-}
-
-id_type!(
+opsbot_http::id_type! {
     /// A room id (`/rooms/7`, `/room/7.json`).
-    RoomId
-);
-id_type!(
+    pub struct RoomId(u64);
+}
+opsbot_http::id_type! {
     /// A message id.
-    MessageId
-);
-id_type!(
+    pub struct MessageId(u64);
+}
+opsbot_http::id_type! {
     /// A user id (people and bots).
-    UserId
-);
-id_type!(
+    pub struct UserId(u64);
+}
+opsbot_http::id_type! {
     /// A boost id (current Campfire).
-    BoostId
-);
-id_type!(
+    pub struct BoostId(u64);
+}
+opsbot_http::id_type! {
     /// An upload id (classic Campfire).
-    UploadId
-);
-id_type!(
+    pub struct UploadId(u64);
+}
+opsbot_http::id_type! {
     /// An account id (classic Campfire).
-    AccountId
-);
+    pub struct AccountId(u64);
+}
 
 #[cfg(test)]
 mod tests {
@@ -75,15 +32,18 @@ mod tests {
 
     #[test]
     fn ids_display_parse_and_serde() {
-        let id: RoomId = "42".parse().unwrap_or(RoomId(0));
-        assert_eq!(id, RoomId(42));
+        let id: RoomId = "42".parse().unwrap_or(RoomId::new(0));
+        assert_eq!(id, RoomId::new(42));
         assert_eq!(id.to_string(), "42");
         assert!("4x".parse::<RoomId>().is_err());
         assert_eq!(
-            serde_json::to_string(&MessageId(7)).ok().as_deref(),
+            serde_json::to_string(&MessageId::new(7)).ok().as_deref(),
             Some("7")
         );
-        assert_eq!(serde_json::from_str::<UserId>("9").ok(), Some(UserId(9)));
-        assert!(MessageId(3) < MessageId(10));
+        assert_eq!(
+            serde_json::from_str::<UserId>("9").ok(),
+            Some(UserId::new(9))
+        );
+        assert!(MessageId::new(3) < MessageId::new(10));
     }
 }

@@ -3,9 +3,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[macro_use]
-mod macros;
-
 pub mod classic;
 mod client;
 mod error;

@@ -115,7 +115,7 @@ async fn create_update_join_leave_lock_unlock() {
         .create_room(RoomUpdate::new().name("Incidents").topic("one per outage"))
         .await
         .expect("create");
-    assert_eq!(created.id, RoomId(1003));
+    assert_eq!(created.id, RoomId::new(1003));
     client
         .update_room(1001, RoomUpdate::new().topic("API degraded"))
         .await
@@ -156,7 +156,7 @@ async fn speak_every_type() {
     mount_catch_all(&server).await;
 
     let spoken = client.speak(1001, "Deploy finished").await.expect("speak");
-    assert_eq!(spoken.id, MessageId(2000042));
+    assert_eq!(spoken.id, MessageId::new(2000042));
     assert_eq!(spoken.message_type, MessageType::Text);
     client
         .paste(1001, "API: ok\nWeb: degraded")
@@ -284,7 +284,7 @@ async fn users_and_uploads() {
     mount_catch_all(&server).await;
 
     let me: User = client.me().await.expect("me");
-    assert_eq!(me.id, UserId(9));
+    assert_eq!(me.id, UserId::new(9));
     let token = me.api_auth_token.as_ref().expect("token");
     assert_eq!(token.expose(), "fake0api0token0not0real0000000000");
     assert!(
@@ -372,7 +372,7 @@ fn recent_fixture_covers_every_typing_hazard() {
     let by_id = |id: u64| {
         messages
             .iter()
-            .find(|m| m.id == MessageId(id))
+            .find(|m| m.id == MessageId::new(id))
             .expect("message")
     };
     let timestamp = by_id(2000038);

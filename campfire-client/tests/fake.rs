@@ -123,6 +123,20 @@ async fn the_bot_api_through_the_bot_client() {
     let hers = fake.seed_message(ops, ada, "mine");
     let err = bot.delete_message(ops, hers).await.expect_err("403");
     assert_eq!(err.status(), Some(403));
+    // Someone else's boost is not among the bot's boosts: 404 as on the real server, and it stays.
+    let her_boost = fake.seed_boost(hers, ada, "👀").expect("seeded");
+    let err = bot
+        .unboost(ops, hers, her_boost)
+        .await
+        .expect_err("not the bot's");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        fake.messages(ops)
+            .iter()
+            .find(|m| m.id == hers)
+            .map(|m| m.boosts.len()),
+        Some(1)
+    );
 
     // Paging: 45 more messages, 40 per page, oldest first, Link to the older page.
     for i in 0..45 {
@@ -131,9 +145,13 @@ async fn the_bot_api_through_the_bot_client() {
     let page = bot.messages(ops).await.expect("page");
     assert_eq!(page.messages.len(), 40);
     assert!(page.next.is_some());
-    let all: Vec<_> = bot.messages(ops).after(0).stream().collect().await;
+    // The cursor is a message of the room (the real server looks it up: any other id is a 404).
+    let err = bot.messages(ops).after(0).await.expect_err("no message 0");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let oldest = fake.messages(ops).first().map(|m| m.id).expect("oldest");
+    let all: Vec<_> = bot.messages(ops).after(oldest).stream().collect().await;
     let total = fake.messages(ops).len();
-    assert_eq!(all.len(), total);
+    assert_eq!(all.len(), total - 1, "every message after the oldest");
     let ids: Vec<u64> = all
         .iter()
         .filter_map(|m| m.as_ref().ok())
@@ -178,7 +196,7 @@ async fn strict_like_campfire() {
     ));
 
     let empty = http
-        .post(format!("{base}/rooms/{ops}/{}/messages", fake.bot_key()))
+        .post(format!("{base}/rooms/{ops}/{}/messages", fake.key()))
         .body("")
         .send()
         .await
@@ -567,7 +585,7 @@ async fn knobs_rate_limit_latency_and_seeded_faults() {
     let mut statuses = Vec::new();
     for _ in 0..7 {
         let r = http
-            .get(format!("{base}/rooms/{ops}/{}/messages", fake.bot_key()))
+            .get(format!("{base}/rooms/{ops}/{}/messages", fake.key()))
             .send()
             .await
             .expect("send");
@@ -655,4 +673,180 @@ async fn stops_when_dropped() {
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "still listening after drop"
     );
+}
+
+/// The fake's answers in the shapes of the real server's source (`basecamp/once-campfire`): the jbuilder views
+/// of messages and boosts, the statuses of `messages/by_bots_controller.rb` and
+/// `messages/boosts/by_bots_controller.rb`, and the payload of `app/models/webhook.rb`.
+#[tokio::test]
+async fn raw_answers_have_the_real_servers_shapes() {
+    let fake = FakeCampfire::start().await.expect("fake");
+    let ops = fake.room_id("Ops").expect("ops");
+    let ada = fake.user_id("Ada Example").expect("ada");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http");
+    let messages = format!("{}rooms/{ops}/{}/messages", fake.base_url(), fake.key());
+    let hers = fake.seed_message(ops, ada, "look");
+
+    // Boost: 201 with the `_boost` partial; the content is the raw body, as sent.
+    let boost = http
+        .post(format!("{messages}/{hers}/boosts"))
+        .body(" 👀 ")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(boost.status(), 201);
+    let boost: serde_json::Value = boost.json().await.expect("json");
+    let keys: Vec<&str> = boost
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["booster", "content", "created_at", "id", "message"]);
+    assert_eq!(boost["content"], " 👀 ");
+    assert_eq!(boost["booster"]["role"], "bot");
+    assert!(boost["booster"]["avatar_url"].is_string());
+    assert_eq!(
+        boost["message"]["url"].as_str(),
+        Some(format!("{}rooms/{ops}/messages/{hers}", fake.base_url()).as_str()),
+        "room_message_url"
+    );
+
+    // Someone else's boost: 404 (looked up among the bot's boosts), never 403.
+    let her_boost = fake.seed_boost(hers, ada, "+1").expect("seeded");
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let other = http
+        .delete(format!("{messages}/{hers}/boosts/{her_boost}"))
+        .send()
+        .await
+        .map(status);
+    assert_eq!(other.ok(), Some(404));
+    let unknown = http
+        .delete(format!("{messages}/{hers}/boosts/999999"))
+        .send()
+        .await
+        .map(status);
+    assert_eq!(unknown.ok(), Some(404));
+    let own = boost["id"].as_u64().expect("boost id");
+    let own = http
+        .delete(format!("{messages}/{hers}/boosts/{own}"))
+        .send()
+        .await
+        .map(status);
+    assert_eq!(own.ok(), Some(204));
+
+    // List: an array of `_message` partials; a cursor that is not a message of the room is a 404.
+    let page = http.get(&messages).send().await.expect("send");
+    assert_eq!(page.status(), 200);
+    let page: serde_json::Value = page.json().await.expect("json");
+    let last = page
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        last["url"].as_str(),
+        Some(format!("{}rooms/{ops}/messages/{hers}", fake.base_url()).as_str())
+    );
+    assert!(last["body"]["plain_text"].is_string() && last["body"]["html"].is_string());
+    for cursor in ["before=999999", "after=999999", "before=abc"] {
+        let r = http
+            .get(format!("{messages}?{cursor}"))
+            .send()
+            .await
+            .map(status);
+        assert_eq!(r.ok(), Some(404), "{cursor}");
+    }
+
+    // The webhook payload: user, room and message, no event type.
+    let payloads = Arc::new(Mutex::new(Vec::<serde_json::Value>::new()));
+    let recorded = payloads.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: Bytes| {
+            let recorded = recorded.clone();
+            async move {
+                if let Ok(value) = serde_json::from_slice(&body) {
+                    recorded.lock().await.push(value);
+                }
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    fake.set_webhook_url(Some(
+        url::Url::parse(&format!("http://{addr}/hook")).expect("url"),
+    ));
+    let outcome = fake.say(ops, ada, "@Opsbot status?").await;
+    assert!(outcome.delivered);
+    let payload = payloads.lock().await.first().cloned().expect("a payload");
+    let keys: Vec<&str> = payload
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["message", "room", "user"], "{payload}");
+    assert_eq!(payload["message"]["body"]["plain"], "status?");
+    assert_eq!(
+        payload["message"]["path"].as_str(),
+        Some(format!("/rooms/{ops}/@{}", outcome.message).as_str())
+    );
+}
+
+/// The surface every fake of the workspace shares: `start()` with demo data, a builder with
+/// `without_demo_data`, `key`, `addr`, `latency`, `rate_limit`, `faults`, and `base_url()`, `key()`, `addr()`,
+/// `requests_served()`.
+#[tokio::test]
+async fn the_uniform_fake_surface() {
+    let fake = FakeCampfire::builder()
+        .without_demo_data()
+        .key("12-FakeBotKey00")
+        .api_token("fake-classic-token")
+        .addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .latency(Duration::ZERO)
+        .rate_limit(1000)
+        .faults(Faults::seeded(1))
+        .start()
+        .await
+        .expect("fake");
+    assert_eq!(fake.key(), "12-FakeBotKey00");
+    assert_eq!(fake.api_token(), "fake-classic-token");
+    assert_eq!(fake.bot_user_id().get(), 12, "the bot is the key's user");
+    assert_eq!(fake.base_url().port(), Some(fake.addr().port()));
+    assert!(fake.rooms().is_empty(), "no demo rooms");
+    assert_eq!(fake.user_id("Ada Example"), None, "no demo users");
+    assert_eq!(fake.requests_served(), 0);
+
+    let room = fake.add_room("Alerts");
+    let bot = fake.bot_client().expect("client");
+    bot.post_text(room, "hello").await.expect("post");
+    assert!(
+        matches!(
+            campfire_client::once::BotClient::new(fake.base_url().as_str(), "12-WrongToken00")
+                .expect("client")
+                .post_text(room, "hi")
+                .await,
+            Err(Error::Authentication { .. })
+        ),
+        "only the configured key is accepted"
+    );
+    assert_eq!(fake.requests_served(), 2, "both answers are counted");
+
+    let demo = FakeCampfire::start().await.expect("fake");
+    assert!(demo.room_id("Ops").is_some() && demo.user_id("Ada Example").is_some());
+    assert!(demo.key().starts_with(&format!("{}-", demo.bot_user_id())));
+    for bad in ["nonsense", "12-", "x-FakeBotKey00"] {
+        let err = FakeCampfire::builder().key(bad).start().await.err();
+        assert_eq!(
+            err.map(|e| e.kind()),
+            Some(std::io::ErrorKind::InvalidInput),
+            "{bad}"
+        );
+    }
 }

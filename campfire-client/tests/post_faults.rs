@@ -28,7 +28,7 @@ async fn bot_posts_through_faults_are_reported_exactly_as_they_happened() {
         .await
         .expect("fake");
     let ops = fake.room_id("Ops").expect("ops");
-    let bot = campfire_client::once::BotClient::builder(fake.base_url().as_str(), fake.bot_key())
+    let bot = campfire_client::once::BotClient::builder(fake.base_url().as_str(), fake.key())
         .retry_policy(fast_retries())
         .timeout(Duration::from_secs(5))
         .build()

@@ -83,6 +83,8 @@ fn the_recorded_transcript_decodes() {
 }
 
 proptest! {
+    #![proptest_config(opsbot_proptest::config!())]
+
     /// However the body is cut into chunks, the same messages come out in the same order.
     #[test]
     fn any_chunking_gives_the_same_messages(cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..40)) {

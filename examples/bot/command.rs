@@ -883,6 +883,8 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        #![proptest_config(opsbot_proptest::config!())]
+
         /// Whatever anyone types, the parser answers (a command or an error) and never panics.
         #[test]
         fn never_panics(line in ".*") {

@@ -192,7 +192,7 @@ fn check<T: std::fmt::Debug>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(opsbot_proptest::config!(256))]
 
     #[test]
     fn every_enum_keeps_any_string(raw in any::<String>()) {

@@ -15,6 +15,8 @@ fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned>(raw: &str) -> 
 }
 
 proptest! {
+    #![proptest_config(opsbot_proptest::config!())]
+
     #[test]
     fn any_string_round_trips(raw in ".{0,40}") {
         prop_assert!(round_trips::<ComponentStatus>(&raw));

@@ -149,7 +149,7 @@ fn check_path<T: std::fmt::Debug>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(opsbot_proptest::config!(256))]
 
     #[test]
     fn component_ids_reach_the_server_exactly(id in identifier()) {

@@ -98,9 +98,11 @@ impl StreamDecoder {
                 let end = self.scanned + offset;
                 let frame = self.buf.get(self.start..end).unwrap_or_default();
                 let event = if std::mem::take(&mut self.discarding) {
-                    // The end of a frame that was already reported as too large.
+                    // The end of a frame that was already reported (too large, or Access Denied).
                     None
-                } else if frame.len() > self.max_frame_bytes {
+                } else if frame.trim_ascii().starts_with(ACCESS_DENIED) {
+                    Some(StreamEvent::AccessDenied)
+                } else if frame_len(frame) > self.max_frame_bytes {
                     // The same answer whether the frame arrived in one chunk or in many.
                     Some(StreamEvent::Invalid(Error::BodyTooLarge {
                         limit: self.max_frame_bytes,
@@ -126,9 +128,12 @@ impl StreamDecoder {
             let trimmed = pending.trim_ascii();
             let event = if !pending.is_empty() && trimmed.is_empty() {
                 Some(StreamEvent::KeepAlive)
-            } else if trimmed.starts_with(b"Access Denied") {
+            } else if trimmed.starts_with(ACCESS_DENIED) {
+                // Reported now (the server may never send a `\r` after it); the rest of the frame is dropped,
+                // as it is when the whole frame is there at once.
+                self.discarding = true;
                 Some(StreamEvent::AccessDenied)
-            } else if pending.len() > self.max_frame_bytes {
+            } else if frame_len(pending) > self.max_frame_bytes {
                 // Report the frame once and drop the rest of it as it arrives, up to its `\r`.
                 self.discarding = true;
                 Some(StreamEvent::Invalid(Error::BodyTooLarge {
@@ -154,7 +159,7 @@ impl StreamDecoder {
         let trimmed = pending.trim_ascii();
         let event = if std::mem::take(&mut self.discarding) || trimmed.is_empty() {
             None
-        } else if trimmed.starts_with(b"Access Denied") {
+        } else if trimmed.starts_with(ACCESS_DENIED) {
             Some(StreamEvent::AccessDenied)
         } else {
             Some(StreamEvent::Truncated(trimmed.len()))
@@ -174,14 +179,24 @@ impl StreamDecoder {
     }
 }
 
-/// A complete frame (without its `\r`).
+/// What the streaming server sends in plain text when it refuses the credentials.
+const ACCESS_DENIED: &[u8] = b"Access Denied";
+
+/// The size of a frame (complete or not) as the limit counts it: without the whitespace before it.
+///
+/// Keep-alives and line breaks between frames are not part of the next frame. When they arrive in a chunk
+/// of their own they are reported as a keep-alive and dropped; when they arrive with the frame they must
+/// not count either, or the same frame would be too large in one chunking and fine in another. The count
+/// only grows as bytes arrive, so a frame that is too large is too large at its `\r` as well.
+fn frame_len(frame: &[u8]) -> usize {
+    frame.trim_ascii_start().len()
+}
+
+/// A complete frame (without its `\r`) within the limit.
 fn classify(frame: &[u8]) -> Option<StreamEvent> {
     let trimmed = frame.trim_ascii();
     if trimmed.is_empty() {
         return (!frame.is_empty()).then_some(StreamEvent::KeepAlive);
-    }
-    if trimmed.starts_with(b"Access Denied") {
-        return Some(StreamEvent::AccessDenied);
     }
     Some(match decode_json::<Message>(200, trimmed) {
         Ok(message) => StreamEvent::Message(Box::new(message)),
@@ -253,6 +268,76 @@ mod tests {
                 Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: 50 }))
             ));
             assert!(matches!(events.get(1), Some(StreamEvent::Message(m)) if m.id.get() == 2));
+        }
+    }
+
+    /// The minimal case proptest found (issue 12 §5): a keep-alive before a frame of exactly the limit made the
+    /// frame too large when the body arrived whole and a message when the space arrived in a chunk of its own.
+    #[test]
+    fn whitespace_before_a_frame_does_not_count_against_the_limit() {
+        let message = br#"{"id":2,"room_id":1001,"user_id":5,"body":"Access Denied","type":"TextMessage","starred":false,"created_at":"2013/05/14 09:00:00 +0000"}"#;
+        let limit = message.len();
+        assert_eq!(limit, 136);
+        let mut body = b"{\"id\":\"not a number\"}\r \n".to_vec();
+        let space = body.len() - 2;
+        body.extend_from_slice(message);
+        body.push(b'\r');
+        let (before, after) = body.split_at(space);
+        let (gap, rest) = after.split_at(2);
+        for chunks in [
+            vec![&body[..]],
+            vec![before, after],
+            vec![before, gap, rest],
+        ] {
+            let mut d = StreamDecoder::new().with_max_frame_bytes(limit);
+            let mut events = Vec::new();
+            for chunk in &chunks {
+                d.push(chunk);
+                events.extend(
+                    drain(&mut d)
+                        .into_iter()
+                        .filter(|e| !matches!(e, StreamEvent::KeepAlive)),
+                );
+            }
+            assert_eq!(events.len(), 2, "{} chunks: {events:?}", chunks.len());
+            assert!(matches!(
+                events.first(),
+                Some(StreamEvent::Invalid(Error::Decode { .. }))
+            ));
+            assert!(
+                matches!(events.get(1), Some(StreamEvent::Message(m)) if m.id.get() == 2),
+                "{} chunks: {events:?}",
+                chunks.len()
+            );
+        }
+        // One byte more is too large however it arrives.
+        for chunks in [vec![&body[..]], vec![before, gap, rest]] {
+            let mut d = StreamDecoder::new().with_max_frame_bytes(limit - 1);
+            let mut events = Vec::new();
+            for chunk in &chunks {
+                d.push(chunk);
+                events.extend(drain(&mut d));
+            }
+            assert!(
+                matches!(events.last(), Some(StreamEvent::Invalid(Error::BodyTooLarge { limit: l })) if *l == limit - 1),
+                "{events:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn access_denied_is_one_event_however_it_arrives() {
+        let body = b"Access Denied, and more words than the limit allows\r{\"id\":3,\"type\":\"TextMessage\"}\r";
+        for chunk_size in [1, 5, 13, 14, 100] {
+            let mut d = StreamDecoder::new().with_max_frame_bytes(40);
+            let mut events = Vec::new();
+            for chunk in body.chunks(chunk_size) {
+                d.push(chunk);
+                events.extend(drain(&mut d));
+            }
+            assert_eq!(events.len(), 2, "chunks of {chunk_size}: {events:?}");
+            assert!(matches!(events.first(), Some(StreamEvent::AccessDenied)));
+            assert!(matches!(events.get(1), Some(StreamEvent::Message(m)) if m.id.get() == 3));
         }
     }
 

@@ -13,9 +13,9 @@ use crate::client::Request;
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, RoomId, UserId};
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The type of a classic message.
-    pub enum MessageType {
+    pub enum MessageType as "message type" {
         /// Text.
         Text => "TextMessage",
         /// Multi-line text shown fixed-width.

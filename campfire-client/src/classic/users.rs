@@ -8,9 +8,9 @@ use super::time::CampfireTime;
 use crate::error::Result;
 use crate::ids::UserId;
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The kind of a classic Campfire user.
-    pub enum UserType {
+    pub enum UserType as "user type" {
         /// A member of the account.
         Member => "Member",
         /// A guest in an open room.

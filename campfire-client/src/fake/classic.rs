@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, header};
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::Shared;
-use super::http_util::{self, json as json_answer, status, text};
-use super::state::{FakeAttachment, FakeMessage, World};
+use super::http_util::Reply;
+use super::http_util::{self, json as json_reply, status, text};
+use super::state::{FakeAttachment, FakeMessage, State};
 use crate::classic::MessageType;
 use crate::ids::{MessageId, RoomId, UserId};
 use crate::mention::text_to_html;
@@ -48,8 +48,8 @@ pub(crate) fn message_json(message: &FakeMessage, starred_as_string: bool) -> Va
     })
 }
 
-fn user_json(world: &World, id: UserId, with_token: Option<&str>) -> Option<Value> {
-    let user = world.users.get(&id)?;
+fn user_json(state: &State, id: UserId, with_token: Option<&str>) -> Option<Value> {
+    let user = state.users.get(&id)?;
     let mut value = json!({
         "id": user.id,
         "name": user.name,
@@ -65,8 +65,8 @@ fn user_json(world: &World, id: UserId, with_token: Option<&str>) -> Option<Valu
     Some(value)
 }
 
-fn room_json(world: &World, room: RoomId, with_users: bool) -> Option<Value> {
-    let r = world.rooms.get(&room)?;
+fn room_json(state: &State, room: RoomId, with_users: bool) -> Option<Value> {
+    let r = state.rooms.get(&room)?;
     let mut value = json!({
         "id": r.id,
         "name": r.name,
@@ -83,7 +83,7 @@ fn room_json(world: &World, room: RoomId, with_users: bool) -> Option<Value> {
         let users: Vec<Value> = r
             .classic_joined
             .iter()
-            .filter_map(|u| user_json(world, *u, None))
+            .filter_map(|u| user_json(state, *u, None))
             .collect();
         object.insert("users".into(), Value::Array(users));
     }
@@ -97,7 +97,7 @@ pub(crate) async fn handle(
     query: &[(String, String)],
     headers: &HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     if !http_util::basic_auth_matches(headers, &shared.api_token) {
         return text(401, "HTTP Basic: Access denied.\n");
     }
@@ -105,13 +105,13 @@ pub(crate) async fn handle(
     let me = shared.bot_user;
     match (method.as_str(), parts.as_slice()) {
         ("GET", ["account.json"]) => {
-            let world = shared.world();
-            let owner = world
+            let state = shared.state();
+            let owner = state
                 .users
                 .values()
                 .find(|u| u.role == "administrator")
                 .map(|u| u.id);
-            json_answer(
+            json_reply(
                 200,
                 &json!({ "account": {
                     "id": 80001, "name": "Fake Campfire", "subdomain": "fake", "plan": "premium",
@@ -124,14 +124,14 @@ pub(crate) async fn handle(
         ("POST", ["rooms.json"]) => create_room(shared, &body),
         ("GET", ["presence.json"]) => rooms(shared, |r| r.classic_joined.contains(&me)),
         ("GET", ["users", file]) => {
-            let world = shared.world();
+            let state = shared.state();
             let (id, token) = match file.strip_suffix(".json") {
                 Some("me") => (Some(me), Some(shared.api_token.as_str())),
-                Some(id) => (id.parse().ok().map(UserId), None),
+                Some(id) => (id.parse().ok().map(UserId::new), None),
                 None => (None, None),
             };
-            match id.and_then(|id| user_json(&world, id, token)) {
-                Some(user) => json_answer(200, &json!({ "user": user })),
+            match id.and_then(|id| user_json(&state, id, token)) {
+                Some(user) => json_reply(200, &json!({ "user": user })),
                 None => status(404),
             }
         }
@@ -143,21 +143,21 @@ pub(crate) async fn handle(
             let Some(term) = term.filter(|t| !t.trim().is_empty()) else {
                 return status(422);
             };
-            let world = shared.world();
-            let hits: Vec<Value> = world
+            let state = shared.state();
+            let hits: Vec<Value> = state
                 .messages
                 .iter()
                 .filter(|m| m.plain.to_lowercase().contains(&term))
                 .map(|m| message_json(m, false))
                 .collect();
-            json_answer(200, &json!({ "messages": hits }))
+            json_reply(200, &json!({ "messages": hits }))
         }
         (verb, ["messages", id, "star.json"]) => {
-            let Ok(id) = id.parse::<u64>().map(MessageId) else {
+            let Ok(id) = id.parse::<u64>().map(MessageId::new) else {
                 return status(404);
             };
-            let mut world = shared.world();
-            match (verb, world.message_mut(id)) {
+            let mut state = shared.state();
+            match (verb, state.message_mut(id)) {
                 ("POST", Some(m)) => {
                     m.starred = true;
                     status(200)
@@ -174,13 +174,13 @@ pub(crate) async fn handle(
             let Some(room) = file
                 .strip_suffix(".json")
                 .and_then(|id| id.parse::<u64>().ok())
-                .map(RoomId)
+                .map(RoomId::new)
             else {
                 return status(404);
             };
             match verb {
-                "GET" => match room_json(&shared.world(), room, true) {
-                    Some(r) => json_answer(200, &json!({ "room": r })),
+                "GET" => match room_json(&shared.state(), room, true) {
+                    Some(r) => json_reply(200, &json!({ "room": r })),
                     None => status(404),
                 },
                 "PUT" => update_room(shared, room, &body),
@@ -188,11 +188,11 @@ pub(crate) async fn handle(
             }
         }
         (verb, ["room", id, rest @ ..]) => {
-            let Ok(room) = id.parse::<u64>().map(RoomId) else {
+            let Ok(room) = id.parse::<u64>().map(RoomId::new) else {
                 return status(404);
             };
             let exists = shared
-                .world()
+                .state()
                 .rooms
                 .get(&room)
                 .is_some_and(|r| r.name.is_some());
@@ -205,18 +205,18 @@ pub(crate) async fn handle(
     }
 }
 
-fn rooms(shared: &Shared, keep: impl Fn(&super::FakeRoom) -> bool) -> Response {
-    let world = shared.world();
-    let rooms: Vec<Value> = world
+fn rooms(shared: &Shared, keep: impl Fn(&super::FakeRoom) -> bool) -> Reply {
+    let state = shared.state();
+    let rooms: Vec<Value> = state
         .rooms
         .values()
         .filter(|r| r.name.is_some() && keep(r))
-        .filter_map(|r| room_json(&world, r.id, false))
+        .filter_map(|r| room_json(&state, r.id, false))
         .collect();
-    json_answer(200, &json!({ "rooms": rooms }))
+    json_reply(200, &json!({ "rooms": rooms }))
 }
 
-fn create_room(shared: &Shared, body: &Bytes) -> Response {
+fn create_room(shared: &Shared, body: &Bytes) -> Reply {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return status(400);
     };
@@ -227,19 +227,19 @@ fn create_room(shared: &Shared, body: &Bytes) -> Response {
         return status(422);
     };
     let topic = value["room"]["topic"].as_str().map(str::to_owned);
-    let mut world = shared.world();
-    let members = world.users.keys().copied().collect();
-    let id = world.add_room(Some(name), members);
-    if let Some(room) = world.rooms.get_mut(&id) {
+    let mut state = shared.state();
+    let members = state.users.keys().copied().collect();
+    let id = state.add_room(Some(name), members);
+    if let Some(room) = state.rooms.get_mut(&id) {
         room.topic = topic;
     }
-    match room_json(&world, id, false) {
-        Some(room) => json_answer(201, &json!({ "room": room })),
+    match room_json(&state, id, false) {
+        Some(room) => json_reply(201, &json!({ "room": room })),
         None => status(500),
     }
 }
 
-fn update_room(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
+fn update_room(shared: &Shared, room: RoomId, body: &Bytes) -> Reply {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return status(400);
     };
@@ -248,8 +248,8 @@ fn update_room(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
     if name.is_none() && topic.is_none() || name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return status(422);
     }
-    let mut world = shared.world();
-    let Some(r) = world.rooms.get_mut(&room) else {
+    let mut state = shared.state();
+    let Some(r) = state.rooms.get_mut(&room) else {
         return status(404);
     };
     if let Some(name) = name {
@@ -269,7 +269,7 @@ fn room_action(
     query: &[(String, String)],
     headers: &HeaderMap,
     body: &Bytes,
-) -> Response {
+) -> Reply {
     let me = shared.bot_user;
     let system = |kind: MessageType| {
         shared.post(room, Some(me), kind, String::new(), String::new(), None);
@@ -278,8 +278,8 @@ fn room_action(
     match (verb, rest) {
         ("POST", ["join.json"]) => {
             let joined = {
-                let mut world = shared.world();
-                match world.rooms.get_mut(&room) {
+                let mut state = shared.state();
+                match state.rooms.get_mut(&room) {
                     Some(r) if !r.classic_joined.contains(&me) => {
                         r.classic_joined.push(me);
                         true
@@ -294,19 +294,19 @@ fn room_action(
             }
         }
         ("POST", ["leave.json"]) => {
-            if let Some(r) = shared.world().rooms.get_mut(&room) {
+            if let Some(r) = shared.state().rooms.get_mut(&room) {
                 r.classic_joined.retain(|u| *u != me);
             }
             system(MessageType::Leave)
         }
         ("POST", ["lock.json"]) => {
-            if let Some(r) = shared.world().rooms.get_mut(&room) {
+            if let Some(r) = shared.state().rooms.get_mut(&room) {
                 r.locked = true;
             }
             system(MessageType::Lock)
         }
         ("POST", ["unlock.json"]) => {
-            if let Some(r) = shared.world().rooms.get_mut(&room) {
+            if let Some(r) = shared.state().rooms.get_mut(&room) {
                 r.locked = false;
             }
             system(MessageType::Unlock)
@@ -325,8 +325,8 @@ fn room_action(
             }
         }
         ("GET", ["uploads.json"]) => {
-            let world = shared.world();
-            let uploads: Vec<Value> = world
+            let state = shared.state();
+            let uploads: Vec<Value> = state
                 .room_messages(room)
                 .into_iter()
                 .rev()
@@ -334,7 +334,7 @@ fn room_action(
                 .take(5)
                 .filter_map(|m| upload_json(shared, m))
                 .collect();
-            json_answer(200, &json!({ "uploads": uploads }))
+            json_reply(200, &json!({ "uploads": uploads }))
         }
         ("POST", ["uploads.json"]) => {
             let Some(part) = http_util::multipart_file(headers, body, "upload") else {
@@ -353,20 +353,20 @@ fn room_action(
                 }),
             );
             match upload_json(shared, &message) {
-                Some(upload) => json_answer(201, &json!({ "upload": upload })),
+                Some(upload) => json_reply(201, &json!({ "upload": upload })),
                 None => status(500),
             }
         }
         ("GET", ["messages", id, "upload.json"]) => {
-            let world = shared.world();
+            let state = shared.state();
             let message = id.parse::<u64>().ok().and_then(|id| {
-                world
+                state
                     .messages
                     .iter()
                     .find(|m| m.id.get() == id && m.room == room)
             });
             match message.and_then(|m| upload_json(shared, m)) {
-                Some(upload) => json_answer(200, &json!({ "upload": upload })),
+                Some(upload) => json_reply(200, &json!({ "upload": upload })),
                 None => status(404),
             }
         }
@@ -388,7 +388,7 @@ fn upload_json(shared: &Shared, message: &FakeMessage) -> Option<Value> {
     }))
 }
 
-fn speak(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
+fn speak(shared: &Shared, room: RoomId, body: &Bytes) -> Reply {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return status(400);
     };
@@ -398,7 +398,7 @@ fn speak(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
     else {
         return status(422);
     };
-    let kind = MessageType::from(value["message"]["type"].as_str().unwrap_or("TextMessage"));
+    let kind = MessageType::from_api(value["message"]["type"].as_str().unwrap_or("TextMessage"));
     let (html, plain) = match kind {
         MessageType::Text | MessageType::Paste | MessageType::Tweet => {
             (text_to_html(text), text.to_owned())
@@ -407,10 +407,10 @@ fn speak(shared: &Shared, room: RoomId, body: &Bytes) -> Response {
         _ => return status(422),
     };
     let message = shared.post(room, Some(shared.bot_user), kind, html, plain, None);
-    json_answer(201, &json!({ "message": message_json(&message, false) }))
+    json_reply(201, &json!({ "message": message_json(&message, false) }))
 }
 
-fn recent(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response {
+fn recent(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Reply {
     let param = |name: &str| {
         query
             .iter()
@@ -426,11 +426,11 @@ fn recent(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response
     };
     let since = match param("since_message_id") {
         None => None,
-        Some(Ok(id)) => Some(MessageId(id)),
+        Some(Ok(id)) => Some(MessageId::new(id)),
         Some(Err(_)) => return status(400),
     };
-    let world = shared.world();
-    let all = world.room_messages(room);
+    let state = shared.state();
+    let all = state.room_messages(room);
     let selected: Vec<&FakeMessage> = match since {
         // Oldest first after the id, so a client can page forward.
         Some(since) => all
@@ -447,18 +447,18 @@ fn recent(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response
         .into_iter()
         .map(|m| message_json(m, false))
         .collect();
-    json_answer(200, &json!({ "messages": messages }))
+    json_reply(200, &json!({ "messages": messages }))
 }
 
-fn transcript(shared: &Shared, room: RoomId, date: chrono::NaiveDate) -> Response {
-    let world = shared.world();
-    let messages: Vec<Value> = world
+fn transcript(shared: &Shared, room: RoomId, date: chrono::NaiveDate) -> Reply {
+    let state = shared.state();
+    let messages: Vec<Value> = state
         .room_messages(room)
         .into_iter()
         .filter(|m| m.created_at.date_naive() == date)
         .map(|m| message_json(m, false))
         .collect();
-    json_answer(200, &json!({ "messages": messages }))
+    json_reply(200, &json!({ "messages": messages }))
 }
 
 enum LiveEvent {
@@ -478,9 +478,9 @@ struct LiveState {
     stalled: bool,
 }
 
-fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
+fn live(shared: &Arc<Shared>, room: RoomId) -> Reply {
     let joined = shared
-        .world()
+        .state()
         .rooms
         .get(&room)
         .is_some_and(|r| r.classic_joined.contains(&shared.bot_user));
@@ -525,8 +525,8 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
                 LiveEvent::KeepAlive => return Some((Ok(Bytes::from_static(b" ")), state)),
                 LiveEvent::Received(Ok((room, id))) if room == state.room => {
                     let frame = {
-                        let world = state.shared.world();
-                        world
+                        let state = state.shared.state();
+                        state
                             .messages
                             .iter()
                             .find(|m| m.id == id)
@@ -565,7 +565,7 @@ fn live(shared: &Arc<Shared>, room: RoomId) -> Response {
             }
         }
     });
-    let mut response = Response::new(Body::from_stream(stream));
+    let mut response = Reply::new(Body::from_stream(stream));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/json"),

@@ -4,7 +4,10 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-fn build(status: u16, content_type: Option<&str>, body: Body) -> Response {
+/// What the fake answers to a request (the fake's vocabulary: its `State` and the `Reply` it gives).
+pub(crate) type Reply = Response;
+
+fn build(status: u16, content_type: Option<&str>, body: Body) -> Reply {
     let mut response = Response::new(body);
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -14,11 +17,11 @@ fn build(status: u16, content_type: Option<&str>, body: Body) -> Response {
     response
 }
 
-pub(crate) fn status(status: u16) -> Response {
+pub(crate) fn status(status: u16) -> Reply {
     build(status, None, Body::empty())
 }
 
-pub(crate) fn json(status: u16, value: &serde_json::Value) -> Response {
+pub(crate) fn json(status: u16, value: &serde_json::Value) -> Reply {
     build(
         status,
         Some("application/json; charset=utf-8"),
@@ -26,7 +29,7 @@ pub(crate) fn json(status: u16, value: &serde_json::Value) -> Response {
     )
 }
 
-pub(crate) fn text(status: u16, body: impl Into<String>) -> Response {
+pub(crate) fn text(status: u16, body: impl Into<String>) -> Reply {
     build(
         status,
         Some("text/plain; charset=utf-8"),
@@ -34,23 +37,19 @@ pub(crate) fn text(status: u16, body: impl Into<String>) -> Response {
     )
 }
 
-pub(crate) fn with_header(
-    mut response: Response,
-    name: header::HeaderName,
-    value: &str,
-) -> Response {
+pub(crate) fn with_header(mut response: Response, name: header::HeaderName, value: &str) -> Reply {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
     }
     response
 }
 
-pub(crate) fn rate_limited(status_code: u16) -> Response {
+pub(crate) fn rate_limited(status_code: u16) -> Reply {
     with_header(status(status_code), header::RETRY_AFTER, "1")
 }
 
 /// A 302 to the login page, as Campfire answers a bad bot key.
-pub(crate) fn login_redirect(base: &url::Url) -> Response {
+pub(crate) fn login_redirect(base: &url::Url) -> Reply {
     let location = base
         .join("/session/new")
         .map(|u| u.to_string())
@@ -65,7 +64,7 @@ pub(crate) fn login_redirect(base: &url::Url) -> Response {
 }
 
 /// Headers, then the connection breaks.
-pub(crate) fn dropped() -> Response {
+pub(crate) fn dropped() -> Reply {
     let stream = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,

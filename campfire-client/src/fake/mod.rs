@@ -26,23 +26,25 @@ mod http_util;
 mod once;
 mod state;
 
+use http_util::Reply;
+
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::response::Response;
 use tokio::sync::{broadcast, watch};
 use url::Url;
 
-use crate::ids::{MessageId, RoomId, UserId};
+use crate::ids::{BoostId, MessageId, RoomId, UserId};
 use crate::mention::{MENTION_CONTENT_TYPE, escape_html, text_to_html};
 
 pub use state::{FakeAttachment, FakeBoost, FakeMessage, FakeRoom, FakeUser};
 
-use state::World;
+use state::State;
 
 /// How long Campfire waits for a bot's webhook answer.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(7);
@@ -124,12 +126,14 @@ struct Knobs {
 }
 
 pub(crate) struct Shared {
-    world: Mutex<World>,
+    state: Mutex<State>,
     knobs: Mutex<Knobs>,
     base_url: Url,
     bot_user: UserId,
     bot_key: String,
     api_token: String,
+    /// Requests answered (every request, whatever the answer).
+    served: AtomicU64,
     webhook_url: Mutex<Option<Url>>,
     webhook_timeout: Duration,
     keep_alive: Duration,
@@ -143,8 +147,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        lock(&self.world)
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
     }
 
     /// Stores a message and tells the live streams.
@@ -158,7 +162,7 @@ impl Shared {
         attachment: Option<FakeAttachment>,
     ) -> FakeMessage {
         let message = self
-            .world()
+            .state()
             .push_message(room, user, kind, html, plain, attachment);
         let _ = self.live.send((room, message.id));
         message
@@ -216,7 +220,7 @@ impl Drop for FakeCampfire {
 pub struct FakeCampfireBuilder {
     addr: SocketAddr,
     demo_data: bool,
-    bot_token: Option<String>,
+    key: Option<String>,
     api_token: Option<String>,
     latency: Duration,
     rate_limit: Option<u32>,
@@ -230,7 +234,7 @@ impl Default for FakeCampfireBuilder {
         FakeCampfireBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             demo_data: true,
-            bot_token: None,
+            key: None,
             api_token: None,
             latency: Duration::ZERO,
             rate_limit: None,
@@ -260,9 +264,10 @@ impl FakeCampfireBuilder {
         self
     }
 
-    /// Uses this bot token (12 letters and digits) instead of a random one.
-    pub fn bot_token(mut self, token: impl Into<String>) -> Self {
-        self.bot_token = Some(token.into());
+    /// Uses this bot key, `"{user_id}-{token}"` (the bot user gets that id), instead of a random token.
+    /// A malformed key makes [`FakeCampfireBuilder::start`] fail.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
         self
     }
 
@@ -309,10 +314,13 @@ impl FakeCampfireBuilder {
     pub async fn start(self) -> std::io::Result<FakeCampfire> {
         let invalid =
             |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what.to_owned());
-        let bot_token = self.bot_token.unwrap_or_else(|| random_token(12));
-        if bot_token.is_empty() || !bot_token.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(invalid("the bot token must be letters and digits"));
-        }
+        let key = match &self.key {
+            Some(raw) => Some(
+                crate::once::BotKey::parse(raw)
+                    .map_err(|_| invalid("the bot key must be \"{user_id}-{token}\""))?,
+            ),
+            None => None,
+        };
         let api_token = self.api_token.unwrap_or_else(|| random_token(40));
         if api_token.is_empty() || api_token.contains([':', '\r', '\n']) {
             return Err(invalid("the API token must be non-empty, without colons"));
@@ -322,23 +330,36 @@ impl FakeCampfireBuilder {
         let base_url = Url::parse(&format!("http://{addr}"))
             .map_err(|_| invalid("cannot build the base URL"))?;
 
-        let mut world = World::new();
+        let mut state = State::new();
+        // The bot is the user the key names, or the next user after the demo users.
+        let add_bot = |state: &mut State| match &key {
+            Some(key) => {
+                state.add_user_with_id(key.user_id(), "Opsbot", "bot");
+                key.user_id()
+            }
+            None => state.add_user("Opsbot", "bot"),
+        };
         let (bot_user, demo_users) = if self.demo_data {
-            let ada = world.add_user("Ada Example", "administrator");
-            let grace = world.add_user("Grace Example", "member");
-            let bot = world.add_user("Opsbot", "bot");
+            let bot = key.as_ref().map(|_| add_bot(&mut state));
+            let ada = state.add_user("Ada Example", "administrator");
+            let grace = state.add_user("Grace Example", "member");
+            let bot = bot.unwrap_or_else(|| add_bot(&mut state));
             (bot, vec![ada, grace, bot])
         } else {
-            let bot = world.add_user("Opsbot", "bot");
+            let bot = add_bot(&mut state);
             (bot, vec![bot])
         };
+        let bot_key = match &key {
+            Some(key) => format!("{}-{}", key.user_id(), key.token()),
+            None => format!("{bot_user}-{}", random_token(12)),
+        };
         if self.demo_data {
-            let ops = world.add_room(Some("Ops"), demo_users.clone());
-            let dev = world.add_room(Some("Dev"), demo_users.clone());
-            if let Some(room) = world.rooms.get_mut(&ops) {
+            let ops = state.add_room(Some("Ops"), demo_users.clone());
+            let dev = state.add_room(Some("Dev"), demo_users.clone());
+            if let Some(room) = state.rooms.get_mut(&ops) {
                 room.topic = Some("Pager, status page, deploys".into());
             }
-            if let Some(room) = world.rooms.get_mut(&dev) {
+            if let Some(room) = state.rooms.get_mut(&dev) {
                 room.topic = Some("Builds and code review".into());
             }
             let ada = demo_users.first().copied();
@@ -346,7 +367,7 @@ impl FakeCampfireBuilder {
                 "Morning! Deploying api v2 at 10:00",
                 "Build Processing is slow again",
             ] {
-                world.push_message(
+                state.push_message(
                     ops,
                     ada,
                     crate::classic::MessageType::Text,
@@ -366,7 +387,7 @@ impl FakeCampfireBuilder {
             .build()
             .map_err(std::io::Error::other)?;
         let shared = Arc::new(Shared {
-            world: Mutex::new(world),
+            state: Mutex::new(state),
             knobs: Mutex::new(Knobs {
                 latency: self.latency,
                 rate_limit: self.rate_limit,
@@ -374,7 +395,8 @@ impl FakeCampfireBuilder {
                 rng: fastrand::Rng::with_seed(self.faults.seed),
                 faults: self.faults,
             }),
-            bot_key: format!("{bot_user}-{bot_token}"),
+            bot_key,
+            served: AtomicU64::new(0),
             bot_user,
             api_token,
             base_url,
@@ -430,8 +452,13 @@ impl FakeCampfire {
     }
 
     /// The valid bot key, `"{user_id}-{token}"`.
-    pub fn bot_key(&self) -> &str {
+    pub fn key(&self) -> &str {
         &self.shared.bot_key
+    }
+
+    /// How many requests the fake has answered so far (both generations, faults and refusals included).
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served.load(Ordering::SeqCst)
     }
 
     /// The bot's user id.
@@ -488,26 +515,28 @@ impl FakeCampfire {
 
     /// Adds a user (role `member`, `administrator` or `bot`).
     pub fn add_user(&self, name: &str, role: &str) -> UserId {
-        self.shared.world().add_user(name, role)
+        self.shared.state().add_user(name, role)
     }
 
     /// Adds a room with every user in it.
     pub fn add_room(&self, name: &str) -> RoomId {
-        let mut world = self.shared.world();
-        let members = world.users.keys().copied().collect();
-        world.add_room(Some(name), members)
+        let mut state = self.shared.state();
+        let members = state.users.keys().copied().collect();
+        state.add_room(Some(name), members)
     }
 
     /// Adds a direct room (no name) between a user and the bot.
-    pub fn add_direct_room(&self, user: UserId) -> RoomId {
+    pub fn add_direct_room(&self, user: impl Into<UserId>) -> RoomId {
+        let user = user.into();
         let bot = self.shared.bot_user;
-        self.shared.world().add_room(None, vec![user, bot])
+        self.shared.state().add_room(None, vec![user, bot])
     }
 
     /// Removes the bot from a room (posting there then answers 404).
-    pub fn remove_bot_from_room(&self, room: RoomId) {
+    pub fn remove_bot_from_room(&self, room: impl Into<RoomId>) {
+        let room = room.into();
         let bot = self.shared.bot_user;
-        if let Some(room) = self.shared.world().rooms.get_mut(&room) {
+        if let Some(room) = self.shared.state().rooms.get_mut(&room) {
             room.members.retain(|m| *m != bot);
         }
     }
@@ -515,7 +544,7 @@ impl FakeCampfire {
     /// The id of the room with this name.
     pub fn room_id(&self, name: &str) -> Option<RoomId> {
         self.shared
-            .world()
+            .state()
             .rooms
             .values()
             .find(|r| r.name.as_deref() == Some(name))
@@ -525,7 +554,7 @@ impl FakeCampfire {
     /// The id of the user with this name.
     pub fn user_id(&self, name: &str) -> Option<UserId> {
         self.shared
-            .world()
+            .state()
             .users
             .values()
             .find(|u| u.name == name)
@@ -534,13 +563,14 @@ impl FakeCampfire {
 
     /// Every room.
     pub fn rooms(&self) -> Vec<FakeRoom> {
-        self.shared.world().rooms.values().cloned().collect()
+        self.shared.state().rooms.values().cloned().collect()
     }
 
     /// The messages of a room, oldest first.
-    pub fn messages(&self, room: RoomId) -> Vec<FakeMessage> {
+    pub fn messages(&self, room: impl Into<RoomId>) -> Vec<FakeMessage> {
+        let room = room.into();
         self.shared
-            .world()
+            .state()
             .room_messages(room)
             .into_iter()
             .cloned()
@@ -548,7 +578,13 @@ impl FakeCampfire {
     }
 
     /// Stores a message from a user without any webhook (seeding; classic streams see it).
-    pub fn seed_message(&self, room: RoomId, user: UserId, text: &str) -> MessageId {
+    pub fn seed_message(
+        &self,
+        room: impl Into<RoomId>,
+        user: impl Into<UserId>,
+        text: &str,
+    ) -> MessageId {
+        let (room, user) = (room.into(), user.into());
         self.shared
             .post(
                 room,
@@ -561,15 +597,41 @@ impl FakeCampfire {
             .id
     }
 
+    /// Stores a boost from a user on a message (seeding; `None` when there is no such message).
+    pub fn seed_boost(
+        &self,
+        message: impl Into<MessageId>,
+        user: impl Into<UserId>,
+        content: &str,
+    ) -> Option<BoostId> {
+        let (message, user) = (message.into(), user.into());
+        let mut state = self.shared.state();
+        let id = state.next_boost_id();
+        let stored = state.message_mut(message)?;
+        stored.boosts.push(FakeBoost {
+            id,
+            content: content.to_owned(),
+            booster: user,
+            created_at: chrono::Utc::now(),
+        });
+        Some(id)
+    }
+
     /// A user says something in a room, as the Campfire web app would post it. When the text mentions the bot
     /// (`@Opsbot`) or the room is direct, and a webhook URL is registered, the webhook gets the real payload
     /// (waiting up to the webhook timeout) and its answer is posted exactly as Campfire does: a 200 `text/plain`
     /// or `text/html` answer becomes a message from the bot, any other content type an attachment, no content
     /// type nothing; a timeout posts "Failed to respond within 7 seconds".
-    pub async fn say(&self, room: RoomId, user: UserId, text: &str) -> SayOutcome {
+    pub async fn say(
+        &self,
+        room: impl Into<RoomId>,
+        user: impl Into<UserId>,
+        text: &str,
+    ) -> SayOutcome {
+        let (room, user) = (room.into(), user.into());
         let (html, plain, mentioned, direct, room_name, bot_name) = {
-            let world = self.shared.world();
-            let bot = world.users.get(&self.shared.bot_user);
+            let state = self.shared.state();
+            let bot = state.users.get(&self.shared.bot_user);
             let bot_name = bot.map(|b| b.name.clone()).unwrap_or_default();
             let sgid = format!("fake-sgid-user-{}", self.shared.bot_user);
             let needle = format!("@{bot_name}");
@@ -585,7 +647,7 @@ impl FakeCampfire {
                 text_to_html(text)
             };
             let plain = crate::mention::strip_mention(text, &bot_name);
-            let room_info = world.rooms.get(&room);
+            let room_info = state.rooms.get(&room);
             let direct = room_info.is_some_and(|r| r.name.is_none());
             let room_name = room_info.and_then(|r| r.name.clone());
             (html, plain, mentioned, direct, room_name, bot_name)
@@ -609,9 +671,9 @@ impl FakeCampfire {
                 reply: None,
             };
         };
-        let user_name = self.shared.world().user_name(Some(user));
+        let user_name = self.shared.state().user_name(Some(user));
+        // `Webhook#payload` (app/models/webhook.rb): user, room and message, nothing else.
         let payload = serde_json::json!({
-            "type": "message",
             "user": { "id": user, "name": user_name },
             "room": { "id": room, "name": room_name, "path": format!("/rooms/{room}/{}/messages", self.shared.bot_key) },
             "message": { "id": message.id, "body": { "html": html, "plain": plain }, "path": format!("/rooms/{room}/@{}", message.id) },
@@ -648,12 +710,13 @@ fn mention_markup(text: &str, needle: &str, mention: &str) -> String {
 
 /// Every request: latency, rate limit, faults, then the route.
 async fn dispatch(
-    State(shared): State<Arc<Shared>>,
+    AxumState(shared): AxumState<Arc<Shared>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
+    shared.served.fetch_add(1, Ordering::SeqCst);
     let segments: Vec<String> = uri
         .path()
         .trim_matches('/')

@@ -1,16 +1,22 @@
 //! The current Campfire's bot API: `/rooms/{room_id}/{bot_key}/messages...`, and webhook delivery.
+//!
+//! Written from `basecamp/once-campfire`: `config/routes.rb` (the bot routes),
+//! `app/controllers/messages/by_bots_controller.rb` (post, list, update, delete),
+//! `app/controllers/messages/boosts/by_bots_controller.rb` (boost, unboost),
+//! `app/views/messages/_message.json.jbuilder` and `app/views/messages/boosts/_boost.json.jbuilder` (the JSON),
+//! `app/models/message/pagination.rb` (40 per page) and `app/models/webhook.rb` (the webhook and its answer).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, header};
-use axum::response::Response;
 use serde_json::json;
 use url::Url;
 
 use super::Shared;
-use super::http_util::{self, json as json_answer, login_redirect, status};
-use super::state::{FakeAttachment, FakeMessage, World, plain_text};
+use super::http_util::Reply;
+use super::http_util::{self, json as json_reply, login_redirect, status};
+use super::state::{FakeAttachment, FakeMessage, State, plain_text};
 use crate::classic::MessageType;
 use crate::ids::{MessageId, RoomId};
 
@@ -23,7 +29,7 @@ pub(crate) async fn handle(
     query: &[(String, String)],
     headers: &HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let (Some(room), Some(key), Some("messages")) = (
         segments.get(1),
         segments.get(2),
@@ -34,12 +40,12 @@ pub(crate) async fn handle(
     if key != &shared.bot_key {
         return login_redirect(&shared.base_url);
     }
-    let Ok(room) = room.parse::<u64>().map(RoomId) else {
+    let Ok(room) = room.parse::<u64>().map(RoomId::new) else {
         return status(404);
     };
     {
-        let world = shared.world();
-        let member = world
+        let state = shared.state();
+        let member = state
             .rooms
             .get(&room)
             .is_some_and(|r| r.members.contains(&shared.bot_user));
@@ -51,7 +57,7 @@ pub(crate) async fn handle(
     let message_id = rest
         .first()
         .and_then(|id| id.parse::<u64>().ok())
-        .map(MessageId);
+        .map(MessageId::new);
     match (method.as_str(), rest.as_slice(), message_id) {
         ("POST", [], _) => create(shared, room, headers, &body),
         ("GET", [], _) => list(shared, room, query),
@@ -66,7 +72,7 @@ pub(crate) async fn handle(
     }
 }
 
-fn create(shared: &Shared, room: RoomId, headers: &HeaderMap, body: &Bytes) -> Response {
+fn create(shared: &Shared, room: RoomId, headers: &HeaderMap, body: &Bytes) -> Reply {
     let message = if let Some(part) = http_util::multipart_file(headers, body, "attachment") {
         shared.post(
             room,
@@ -109,35 +115,63 @@ fn create(shared: &Shared, room: RoomId, headers: &HeaderMap, body: &Bytes) -> R
     http_util::with_header(status(201), header::LOCATION, &location)
 }
 
-pub(crate) fn message_json(world: &World, base: &Url, message: &FakeMessage) -> serde_json::Value {
-    let creator = message.user.and_then(|id| world.users.get(&id));
+pub(crate) fn message_json(state: &State, base: &Url, message: &FakeMessage) -> serde_json::Value {
+    let creator = message.user.and_then(|id| state.users.get(&id));
     json!({
         "id": message.id,
         "created_at": message.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "body": { "plain_text": message.plain, "html": message.html },
-        "creator": creator.map(|u| json!({
-            "id": u.id, "name": u.name, "role": u.role,
-            "avatar_url": base.join(&format!("/users/{}/avatar", u.id)).map(|u| u.to_string()).ok(),
-        })),
+        "creator": creator.map(|u| user_json(base, u)),
         "room": { "id": message.room },
-        "url": base.join(&format!("/rooms/{}/@{}", message.room, message.id)).map(|u| u.to_string()).ok(),
+        // `room_message_url(message.room, message)`.
+        "url": message_url(base, message.room, message.id),
     })
 }
 
-fn list(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response {
+/// `room_message_url`: `/rooms/{room}/messages/{id}` (the web app's `@{id}` path is the webhook's).
+fn message_url(base: &Url, room: RoomId, id: MessageId) -> Option<String> {
+    base.join(&format!("/rooms/{room}/messages/{id}"))
+        .map(|u| u.to_string())
+        .ok()
+}
+
+/// The `users/_user` partial: id, name, role, avatar URL.
+fn user_json(base: &Url, user: &super::FakeUser) -> serde_json::Value {
+    json!({
+        "id": user.id, "name": user.name, "role": user.role,
+        "avatar_url": base.join(&format!("/users/{}/avatar", user.id)).map(|u| u.to_string()).ok(),
+    })
+}
+
+fn list(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Reply {
+    // `params[:before].present?`: an empty value is no cursor.
     let param = |name: &str| {
         query
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.parse::<u64>().map(MessageId))
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    let state = shared.state();
+    let all = state.room_messages(room);
+    let total = all.len();
+    // `@room.messages.find(params[:before])`: the cursor is a message of the room, or the answer is 404.
+    let find = |raw: String| {
+        raw.trim()
+            .parse::<u64>()
+            .ok()
+            .and_then(|id| all.iter().copied().find(|m| m.id.get() == id))
     };
     let (before, after) = match (param("before"), param("after")) {
-        (Some(Err(_)), _) | (_, Some(Err(_))) => return status(400),
-        (b, a) => (b.and_then(Result::ok), a.and_then(Result::ok)),
+        (Some(raw), _) => match find(raw) {
+            Some(message) => (Some(message.id), None),
+            None => return status(404),
+        },
+        (None, Some(raw)) => match find(raw) {
+            Some(message) => (None, Some(message.id)),
+            None => return status(404),
+        },
+        (None, None) => (None, None),
     };
-    let world = shared.world();
-    let all = world.room_messages(room);
-    let total = all.len();
     let (page, more, direction): (Vec<&FakeMessage>, bool, &str) = match after {
         Some(after) => {
             let newer: Vec<_> = all.iter().copied().filter(|m| m.id > after).collect();
@@ -165,9 +199,9 @@ fn list(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response {
     };
     let messages: Vec<_> = page
         .iter()
-        .map(|m| message_json(&world, &shared.base_url, m))
+        .map(|m| message_json(&state, &shared.base_url, m))
         .collect();
-    let mut response = json_answer(200, &serde_json::Value::Array(messages));
+    let mut response = json_reply(200, &serde_json::Value::Array(messages));
     response = http_util::with_header(
         response,
         header::HeaderName::from_static("x-total-count"),
@@ -183,93 +217,96 @@ fn list(shared: &Shared, room: RoomId, query: &[(String, String)]) -> Response {
     response
 }
 
-fn update(shared: &Shared, room: RoomId, id: MessageId, body: &Bytes) -> Response {
-    let Ok(text) = std::str::from_utf8(body) else {
-        return status(422);
-    };
-    if text.trim().is_empty() {
-        return status(422);
-    }
-    let mut world = shared.world();
+fn update(shared: &Shared, room: RoomId, id: MessageId, body: &Bytes) -> Reply {
+    let mut state = shared.state();
     let bot = shared.bot_user;
-    let Some(message) = world.message_mut(id).filter(|m| m.room == room) else {
+    // `set_message` (404), then `ensure_can_administer` (403); the body is not checked on update.
+    let Some(message) = state.message_mut(id).filter(|m| m.room == room) else {
         return status(404);
     };
     if message.user != Some(bot) {
         return status(403);
     }
+    let Ok(text) = std::str::from_utf8(body) else {
+        return status(422);
+    };
     message.html = text.to_owned();
     message.plain = plain_text(text);
     let message = message.clone();
-    json_answer(200, &message_json(&world, &shared.base_url, &message))
+    json_reply(200, &message_json(&state, &shared.base_url, &message))
 }
 
-fn delete(shared: &Shared, room: RoomId, id: MessageId) -> Response {
-    let mut world = shared.world();
-    let Some(message) = world.messages.iter().find(|m| m.id == id && m.room == room) else {
+fn delete(shared: &Shared, room: RoomId, id: MessageId) -> Reply {
+    let mut state = shared.state();
+    let Some(message) = state.messages.iter().find(|m| m.id == id && m.room == room) else {
         return status(404);
     };
     if message.user != Some(shared.bot_user) {
         return status(403);
     }
-    world.messages.retain(|m| m.id != id);
+    state.messages.retain(|m| m.id != id);
     status(204)
 }
 
-fn boost(shared: &Shared, room: RoomId, id: MessageId, body: &Bytes) -> Response {
+fn boost(shared: &Shared, room: RoomId, id: MessageId, body: &Bytes) -> Reply {
+    let mut state = shared.state();
+    let bot = shared.bot_user;
+    // `set_message` (404) runs before `ensure_content_present` (422).
+    if !state.messages.iter().any(|m| m.id == id && m.room == room) {
+        return status(404);
+    }
+    // The raw body is the content, stored as sent; a blank one is refused.
     let Ok(content) = std::str::from_utf8(body) else {
         return status(422);
     };
-    let content = content.trim();
-    if content.is_empty() {
+    if content.trim().is_empty() {
         return status(422);
     }
-    let mut world = shared.world();
-    let boost_id = world.next_boost_id();
-    let bot = shared.bot_user;
-    let Some(message) = world.message_mut(id).filter(|m| m.room == room) else {
-        return status(404);
-    };
+    let boost_id = state.next_boost_id();
     let boost = super::FakeBoost {
         id: boost_id,
         content: content.to_owned(),
         booster: bot,
         created_at: chrono::Utc::now(),
     };
-    message.boosts.push(boost.clone());
-    let booster = world
-        .users
-        .get(&bot)
-        .map(|u| json!({ "id": u.id, "name": u.name, "role": u.role, "avatar_url": null }));
-    let url = shared
-        .base_url
-        .join(&format!("/rooms/{room}/@{id}"))
-        .map(|u| u.to_string())
-        .ok();
-    json_answer(
-        201,
-        &json!({
-            "id": boost.id,
-            "content": boost.content,
-            "created_at": boost.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "booster": booster,
-            "message": { "id": id, "url": url },
-        }),
-    )
+    if let Some(message) = state.message_mut(id) {
+        message.boosts.push(boost.clone());
+    }
+    json_reply(201, &boost_json(&state, &shared.base_url, room, id, &boost))
 }
 
-fn unboost(shared: &Shared, room: RoomId, id: MessageId, boost: u64) -> Response {
-    let mut world = shared.world();
+/// The `messages/boosts/_boost` partial.
+pub(crate) fn boost_json(
+    state: &State,
+    base: &Url,
+    room: RoomId,
+    message: MessageId,
+    boost: &super::FakeBoost,
+) -> serde_json::Value {
+    json!({
+        "id": boost.id,
+        "content": boost.content,
+        "created_at": boost.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "booster": state.users.get(&boost.booster).map(|u| user_json(base, u)),
+        "message": { "id": message, "url": message_url(base, room, message) },
+    })
+}
+
+fn unboost(shared: &Shared, room: RoomId, id: MessageId, boost: u64) -> Reply {
+    let mut state = shared.state();
     let bot = shared.bot_user;
-    let Some(message) = world.message_mut(id).filter(|m| m.room == room) else {
+    let Some(message) = state.message_mut(id).filter(|m| m.room == room) else {
         return status(404);
     };
-    let Some(index) = message.boosts.iter().position(|b| b.id.get() == boost) else {
+    // `@message.boosts.find_by!(id:, booster: Current.user)`: a boost that is not the bot's own is not
+    // found either (404, never 403).
+    let Some(index) = message
+        .boosts
+        .iter()
+        .position(|b| b.id.get() == boost && b.booster == bot)
+    else {
         return status(404);
     };
-    if message.boosts.get(index).is_some_and(|b| b.booster != bot) {
-        return status(403);
-    }
     message.boosts.remove(index);
     status(204)
 }

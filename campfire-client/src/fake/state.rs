@@ -93,7 +93,7 @@ pub struct FakeMessage {
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct World {
+pub(crate) struct State {
     pub(crate) users: BTreeMap<UserId, FakeUser>,
     pub(crate) rooms: BTreeMap<RoomId, FakeRoom>,
     pub(crate) messages: Vec<FakeMessage>,
@@ -103,20 +103,28 @@ pub(crate) struct World {
     next_boost: u64,
 }
 
-impl World {
+impl State {
     pub(crate) fn new() -> Self {
-        World {
+        State {
             next_user: 1,
             next_room: 1,
             next_message: 1001,
             next_boost: 1,
-            ..World::default()
+            ..State::default()
         }
     }
 
     pub(crate) fn add_user(&mut self, name: &str, role: &str) -> UserId {
-        let id = UserId(self.next_user);
-        self.next_user += 1;
+        while self.users.contains_key(&UserId::new(self.next_user)) {
+            self.next_user += 1;
+        }
+        let id = UserId::new(self.next_user);
+        self.add_user_with_id(id, name, role);
+        id
+    }
+
+    /// Adds a user with a given id (the bot of a key given to the builder); later ids skip it.
+    pub(crate) fn add_user_with_id(&mut self, id: UserId, name: &str, role: &str) {
         let email = format!(
             "{}@example.com",
             name.to_lowercase()
@@ -131,11 +139,10 @@ impl World {
                 email_address: email,
             },
         );
-        id
     }
 
     pub(crate) fn add_room(&mut self, name: Option<&str>, members: Vec<UserId>) -> RoomId {
-        let id = RoomId(self.next_room);
+        let id = RoomId::new(self.next_room);
         self.next_room += 1;
         self.rooms.insert(
             id,
@@ -152,7 +159,7 @@ impl World {
     }
 
     pub(crate) fn next_boost_id(&mut self) -> BoostId {
-        let id = BoostId(self.next_boost);
+        let id = BoostId::new(self.next_boost);
         self.next_boost += 1;
         id
     }
@@ -166,7 +173,7 @@ impl World {
         plain: String,
         attachment: Option<FakeAttachment>,
     ) -> FakeMessage {
-        let id = MessageId(self.next_message);
+        let id = MessageId::new(self.next_message);
         self.next_message += 1;
         let message = FakeMessage {
             id,

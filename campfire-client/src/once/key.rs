@@ -49,7 +49,7 @@ impl BotKey {
             ));
         }
         Ok(BotKey {
-            user_id: UserId(user_id),
+            user_id: UserId::new(user_id),
             token: Secret::new(token),
         })
     }
@@ -86,7 +86,7 @@ impl std::str::FromStr for BotKey {
 impl std::fmt::Debug for BotKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BotKey")
-            .field("user_id", &self.user_id.0)
+            .field("user_id", &self.user_id.get())
             .field("token", &self.token)
             .finish()
     }

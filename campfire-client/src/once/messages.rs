@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{BotClient, request};
+use super::{BotClient, NotFound, request};
 use crate::client::{Body, FilePart, Response};
 use crate::error::{Error, Result};
 use crate::ids::{BoostId, MessageId, RoomId, UserId};
@@ -25,9 +25,9 @@ pub struct PostedMessage {
     pub url: Option<Url>,
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The role of a Campfire user.
-    pub enum Role {
+    pub enum Role as "role" {
         /// A person.
         Member => "member",
         /// A person who administers the server.
@@ -291,7 +291,7 @@ impl BotClient {
             u.path_segments()
                 .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
                 .and_then(|seg| seg.trim_start_matches('@').parse::<u64>().ok())
-                .map(MessageId)
+                .map(MessageId::new)
         });
         PostedMessage { id, url }
     }
@@ -327,7 +327,15 @@ impl BotClient {
             None => {}
         }
         let req = request(Method::GET, url, "/rooms/{room_id}/{bot_key}/messages");
-        let response = self.send(req, Some("list messages")).await?;
+        let response = self
+            .send(
+                req,
+                Some(NotFound {
+                    operation: "list messages",
+                    what: "room or cursor message",
+                }),
+            )
+            .await?;
         let trimmed = response.body.iter().find(|b| !b.is_ascii_whitespace());
         let (messages, has_more) = if trimmed == Some(&b'[') {
             (response.json::<Vec<Message>>()?, None)
@@ -360,8 +368,9 @@ impl BotClient {
     /// Replaces a message's body with plain text (escaped like [`BotClient::post_text`]). Newer servers only.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when the server lacks the route (404); [`Error::Api`] 403 when the message is not
-    /// the bot's own; otherwise as [`BotClient::post_text`].
+    /// [`Error::NotFound`] when the room or the message does not exist or the bot is not in the room (404;
+    /// servers without this route answer 404 too); [`Error::Api`] 403 when the message is not the bot's own;
+    /// otherwise as [`BotClient::post_text`].
     ///
     /// ```no_run
     /// # async fn run(bot: campfire_client::once::BotClient) -> campfire_client::Result<()> {
@@ -415,14 +424,22 @@ impl BotClient {
             "/rooms/{room_id}/{bot_key}/messages/{message_id}",
         )
         .body(Body::Text(html));
-        self.send(req, Some("update message")).await?.json()
+        self.send(
+            req,
+            Some(NotFound {
+                operation: "update message",
+                what: "room or message",
+            }),
+        )
+        .await?
+        .json()
     }
 
     /// Deletes one of the bot's messages. Newer servers only.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] on a server without the route; [`Error::Api`] 403 when the message is not the
-    /// bot's own.
+    /// [`Error::NotFound`] when the room or the message does not exist or the bot is not in the room (404;
+    /// servers without this route answer 404 too); [`Error::Api`] 403 when the message is not the bot's own.
     ///
     /// ```no_run
     /// # async fn run(bot: campfire_client::once::BotClient) -> campfire_client::Result<()> {
@@ -442,14 +459,22 @@ impl BotClient {
             url,
             "/rooms/{room_id}/{bot_key}/messages/{message_id}",
         );
-        self.send(req, Some("delete message")).await?;
+        self.send(
+            req,
+            Some(NotFound {
+                operation: "delete message",
+                what: "room or message",
+            }),
+        )
+        .await?;
         Ok(())
     }
 
     /// Boosts a message with a short content such as an emoji. Newer servers only.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for empty content; [`Error::Unsupported`] on a server without the route.
+    /// [`Error::InvalidInput`] for empty content (nothing is sent); [`Error::NotFound`] when the room or the
+    /// message does not exist or the bot is not in the room (404; servers without this route answer 404 too).
     ///
     /// ```no_run
     /// # async fn run(bot: campfire_client::once::BotClient) -> campfire_client::Result<()> {
@@ -474,13 +499,23 @@ impl BotClient {
             "/rooms/{room_id}/{bot_key}/messages/{message_id}/boosts",
         )
         .body(Body::Text(content.to_owned()));
-        self.send(req, Some("boost")).await?.json()
+        self.send(
+            req,
+            Some(NotFound {
+                operation: "boost",
+                what: "room or message",
+            }),
+        )
+        .await?
+        .json()
     }
 
     /// Removes one of the bot's boosts. Newer servers only.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] on a server without the route; [`Error::Api`] for other error statuses.
+    /// [`Error::NotFound`] when the room, the message or the boost does not exist, or the boost is not the
+    /// bot's own (the server looks it up among the bot's boosts, so that is a 404 as well, never a 403;
+    /// servers without this route answer 404 too); [`Error::Api`] for other error statuses.
     ///
     /// ```no_run
     /// # async fn run(bot: campfire_client::once::BotClient) -> campfire_client::Result<()> {
@@ -502,7 +537,14 @@ impl BotClient {
             url,
             "/rooms/{room_id}/{bot_key}/messages/{message_id}/boosts/{boost_id}",
         );
-        self.send(req, Some("remove boost")).await?;
+        self.send(
+            req,
+            Some(NotFound {
+                operation: "remove boost",
+                what: "room, message or boost of the bot",
+            }),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -522,7 +564,7 @@ fn next_cursor_from_link(header: &str) -> Option<PageCursor> {
             .or_else(|_| Url::parse("http://relative.invalid/").and_then(|b| b.join(target)))
             .ok()?;
         url.query_pairs().find_map(|(k, v)| {
-            let id = v.parse::<u64>().ok().map(MessageId)?;
+            let id = v.parse::<u64>().ok().map(MessageId::new)?;
             match k.as_ref() {
                 "before" => Some(PageCursor::Before(id)),
                 "after" => Some(PageCursor::After(id)),
@@ -542,13 +584,14 @@ pub struct ListMessages<'a> {
 }
 
 impl<'a> ListMessages<'a> {
-    /// Messages older than this id.
+    /// Messages older than this message. It must be a message of the room: the server looks it up and
+    /// answers 404 ([`Error::NotFound`]) for any other id.
     pub fn before(mut self, id: impl Into<MessageId>) -> Self {
         self.cursor = Some(PageCursor::Before(id.into()));
         self
     }
 
-    /// Messages newer than this id.
+    /// Messages newer than this message (a message of the room, as for [`ListMessages::before`]).
     pub fn after(mut self, id: impl Into<MessageId>) -> Self {
         self.cursor = Some(PageCursor::After(id.into()));
         self
@@ -625,7 +668,8 @@ impl<'a> IntoFuture for ListMessages<'a> {
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
     /// # Errors
-    /// [`Error::Unsupported`] on a server without the route; [`Error::Api`] for other error statuses;
+    /// [`Error::NotFound`] when the room or the cursor's message does not exist or the bot is not in the room
+    /// (404; servers without this route answer 404 too); [`Error::Api`] for other error statuses;
     /// [`Error::Decode`] when the page is not the expected JSON.
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move { self.client.list_page(self.room, self.cursor).await })
@@ -642,13 +686,13 @@ mod tests {
             next_cursor_from_link(
                 "<https://chat.example.com/rooms/7/k/messages?before=101>; rel=\"next\""
             ),
-            Some(PageCursor::Before(MessageId(101)))
+            Some(PageCursor::Before(MessageId::new(101)))
         );
         assert_eq!(
             next_cursor_from_link(
                 "</rooms/7/k/messages?after=5>; rel=\"prev\", </rooms/7/k/messages?after=9>; rel=\"next\""
             ),
-            Some(PageCursor::After(MessageId(9)))
+            Some(PageCursor::After(MessageId::new(9)))
         );
         assert_eq!(next_cursor_from_link("garbage"), None);
     }

@@ -35,7 +35,7 @@ pub use messages::{
     PostedMessage, Role, RoomRef,
 };
 pub use webhook::{
-    EventKind, Reply, RoomPath, WebhookBody, WebhookEvent, WebhookMessage, WebhookRoom, WebhookUser,
+    Reply, RoomPath, WebhookBody, WebhookEvent, WebhookMessage, WebhookRoom, WebhookUser,
 };
 
 /// A client for one bot on one Campfire server. Cheap to clone (one `Arc` inside), `Send + Sync`.
@@ -142,14 +142,16 @@ impl BotClient {
         join_segments(&self.inner.base, &segments)
     }
 
-    async fn send(&self, request: Request, newer_only: Option<&'static str>) -> Result<Response> {
+    /// Sends a request and maps the statuses every bot call shares. `not_found` names the operation and what
+    /// a 404 means it could not find, for the calls whose 404 is [`Error::NotFound`].
+    async fn send(&self, request: Request, not_found: Option<NotFound>) -> Result<Response> {
         let response = self.inner.core.execute(request).await?;
-        self.check(response, newer_only)
+        self.check(response, not_found)
     }
 
-    /// Maps the statuses every bot call shares: a redirect (to `/session/new`) is a rejected key, a 404 on a
-    /// route only newer servers have is [`Error::Unsupported`].
-    fn check(&self, response: Response, newer_only: Option<&'static str>) -> Result<Response> {
+    /// A redirect (to `/session/new`) is a rejected key; a 404 is [`Error::NotFound`] for the calls that name
+    /// what they look up, [`Error::Api`] for the others.
+    fn check(&self, response: Response, not_found: Option<NotFound>) -> Result<Response> {
         if response.final_path.ends_with("/session/new") {
             return Err(rejected_key());
         }
@@ -168,13 +170,20 @@ impl BotClient {
                     })
                 }
             }
-            404 => match newer_only {
-                Some(operation) => Err(Error::Unsupported { operation }),
+            404 => match not_found {
+                Some(NotFound { operation, what }) => Err(Error::NotFound { operation, what }),
                 None => Err(response.api_error()),
             },
             _ => Err(response.api_error()),
         }
     }
+}
+
+/// What a call's 404 means: see [`Error::NotFound`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NotFound {
+    pub(crate) operation: &'static str,
+    pub(crate) what: &'static str,
 }
 
 fn rejected_key() -> Error {

@@ -8,17 +8,11 @@ use crate::error::{Error, Result, decode_json};
 use crate::ids::{MessageId, RoomId, UserId};
 use crate::mention::text_to_html;
 
-vendor_enum! {
-    /// The kind of a webhook delivery (the payload's `type`, absent on older servers).
-    pub enum EventKind {
-        /// A message that mentions the bot, or any message in a direct room with it.
-        Message => "message",
-        /// A click on one of the bot's action buttons (newer servers).
-        Action => "action",
-    }
-}
-
 /// The JSON Campfire posts to a bot's webhook URL.
+///
+/// Campfire sends one kind of delivery: a message that mentions the bot, or any message in a direct room
+/// with it (`Webhook#payload` in `app/models/webhook.rb` of `basecamp/once-campfire`: `user`, `room` and
+/// `message`, with no event type). Fields a server adds later are ignored.
 ///
 /// ```
 /// use campfire_client::once::WebhookEvent;
@@ -35,9 +29,6 @@ vendor_enum! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEvent {
-    /// `message` or `action` (absent on older servers, which only send messages).
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<EventKind>,
     /// Who spoke.
     pub user: WebhookUser,
     /// Where.
@@ -76,7 +67,7 @@ pub struct WebhookRoom {
 pub struct WebhookMessage {
     /// The message id.
     pub id: MessageId,
-    /// The message body (empty for action events).
+    /// The message body.
     #[serde(default)]
     pub body: WebhookBody,
     /// The message's path in the web app (`/rooms/7/@99`).
@@ -85,15 +76,19 @@ pub struct WebhookMessage {
 }
 
 /// The two forms of a webhook message's body.
+#[serde_with::serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebhookBody {
-    /// The stored rich-text HTML, mentions included.
+    /// The stored rich-text HTML, mentions included; empty for an attachment-only message (the server sends
+    /// `null` there: it has no rich text).
     #[serde(default)]
+    #[serde_as(as = "serde_with::DefaultOnNull")]
     pub html: String,
     /// The text with every mention of the bot removed and the surrounding whitespace stripped; the file
     /// name for an attachment-only message.
     #[serde(default)]
+    #[serde_as(as = "serde_with::DefaultOnNull")]
     pub plain: String,
 }
 
@@ -185,7 +180,7 @@ impl RoomPath {
         };
         let room = room.parse::<u64>().map_err(|_| bad())?;
         let key = BotKey::parse(key).map_err(|_| bad())?;
-        Ok((RoomId(room), key))
+        Ok((RoomId::new(room), key))
     }
 
     /// The room id in the path.
@@ -346,8 +341,11 @@ mod tests {
     #[test]
     fn room_path_parts_and_debug() {
         let path = RoomPath::new("/rooms/7/12-FakeToken0001/messages");
-        assert_eq!(path.room_id().ok(), Some(RoomId(7)));
-        assert_eq!(path.bot_key().ok().map(|k| k.user_id()), Some(UserId(12)));
+        assert_eq!(path.room_id().ok(), Some(RoomId::new(7)));
+        assert_eq!(
+            path.bot_key().ok().map(|k| k.user_id()),
+            Some(UserId::new(12))
+        );
         let debug = format!("{path:?}");
         assert!(!debug.contains("FakeToken0001"), "{debug}");
         assert!(debug.contains("/rooms/7/<bot-key>/messages"));
