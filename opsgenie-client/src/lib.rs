@@ -5,6 +5,7 @@
 mod macros;
 
 pub mod alerts;
+mod backend;
 mod client;
 mod common;
 mod error;
@@ -16,10 +17,13 @@ pub mod incidents;
 pub mod requests;
 mod retry;
 pub mod schedules;
+pub mod teams;
+mod throttle;
+mod transport;
 
 pub use alerts::{
-    Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
-    Responder, ResponderType,
+    ActionRoute, Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType,
+    Priority, Responder, ResponderType,
 };
 pub use client::{Backend, Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
 pub use common::{NamedRef, Order, UserRef};
@@ -29,4 +33,5 @@ pub use ids::{AlertId, EntityId, IncidentId, RequestId, ScheduleId};
 pub use incidents::Incident;
 pub use requests::{RequestHandle, RequestKind, RequestStatus};
 pub use retry::RetryPolicy;
-pub use schedules::{OnCall, Schedule, ScheduleRef};
+pub use schedules::{OnCall, OnCallPerson, Schedule, ScheduleRef};
+pub use teams::Team;
