@@ -84,6 +84,15 @@ impl Backend {
         }
     }
 
+    /// The largest `offset + size` of an alert list: Opsgenie allows 20,000, JSM's sum
+    /// "should be lower than 20K".
+    pub(crate) fn list_ceiling(&self) -> u32 {
+        match self {
+            Backend::Opsgenie => 20_000,
+            Backend::Jsm { .. } => 19_999,
+        }
+    }
+
     /// Decodes a single-object answer: `{"data": T}` on Opsgenie, the unwrapped `T` on JSM.
     pub(crate) fn decode_data<T: DeserializeOwned>(&self, raw: &Raw) -> Result<T> {
         #[derive(serde::Deserialize)]

@@ -190,10 +190,11 @@ impl RequestHandle {
         self.result.as_deref()
     }
 
-    /// Polls the outcome once: `None` while Opsgenie has not processed the request.
+    /// Polls the outcome once: `None` while Opsgenie has not processed the request (404
+    /// `RequestNotProcessed`; on JSM any 404, see the crate README's assumptions).
     ///
     /// # Errors
-    /// Any error of the status call other than 404 `RequestNotProcessed`.
+    /// Any error of the status call other than such a 404.
     ///
     /// ```no_run
     /// # async fn run(handle: opsgenie_client::RequestHandle) -> opsgenie_client::Result<()> {
@@ -220,9 +221,15 @@ impl RequestHandle {
                 )?
             }
         };
+        let jsm = self.client.is_jsm();
         match self.client.get_data::<RequestStatus>(req).await {
             Ok(status) => Ok(Some(status)),
             Err(Error::Api(e)) if is_not_processed(&e) => Ok(None),
+            // JSM's description documents only 200 and a 404 for getRequestStatus, not what a
+            // request still in progress answers: a 404 there is taken as "not processed yet"
+            // (the request was accepted), so `wait` polls until the outcome or its timeout
+            // instead of calling failed what may still succeed.
+            Err(Error::Api(e)) if jsm && e.status == 404 => Ok(None),
             Err(e) => Err(e),
         }
     }

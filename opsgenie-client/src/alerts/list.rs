@@ -15,9 +15,6 @@ use crate::ids::AlertId;
 use crate::macros::{into_future, vendor_enum};
 use crate::transport::Req;
 
-/// `offset + limit` may not exceed this in an alert list call.
-pub const LIST_CEILING: u32 = 20_000;
-
 vendor_enum!(
     /// The field an alert list is sorted by. Opsgenie and JSM accept different fields: JSM's
     /// `listAlerts` takes only `createdAt`, `insertedAt`, `lastOccurredAt` and `priority`, and
@@ -257,7 +254,7 @@ impl ListAlerts<'_> {
             return Err(Error::invalid("limit", "must be between 1 and 100"));
         }
         let limit = self.limit.unwrap_or(20);
-        if self.offset.saturating_add(limit) > LIST_CEILING {
+        if self.offset.saturating_add(limit) > self.client.backend().list_ceiling() {
             return Err(Error::invalid(
                 "offset",
                 "offset + limit must stay within 20000; use .stream() to go further",
@@ -341,7 +338,7 @@ impl ListAlerts<'_> {
                     return Ok(None);
                 }
                 let limit = st.list.limit.unwrap_or(20);
-                if st.offset.saturating_add(limit) > LIST_CEILING {
+                if st.offset.saturating_add(limit) > st.list.client.backend().list_ceiling() {
                     let Some(ms) = st.last_created_ms else {
                         return Err(Error::invalid(
                             "createdAt",

@@ -259,7 +259,7 @@ impl<'a> Schedules<'a> {
     /// Who is on call for one schedule, now or at [`date`](OnCallsRequest::date).
     ///
     /// # Errors
-    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// Awaiting the request fails with [`Error::InvalidInput`](crate::Error::InvalidInput) when a
     /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
@@ -281,7 +281,7 @@ impl<'a> Schedules<'a> {
     /// Who is on call for every schedule (`GET /v2/schedules/on-calls`).
     ///
     /// # Errors
-    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// Awaiting the request fails with [`Error::InvalidInput`](crate::Error::InvalidInput) when a
     /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
@@ -305,7 +305,7 @@ impl<'a> Schedules<'a> {
     /// Who is on call next (`GET /v2/schedules/{identifier}/next-on-calls`).
     ///
     /// # Errors
-    /// Awaiting the request fails with [`Error::InvalidInput`] when a
+    /// Awaiting the request fails with [`Error::InvalidInput`](crate::Error::InvalidInput) when a
     /// value breaks a documented limit (nothing is sent), or with the API's, transport or decode error.
     ///
     /// ```no_run
