@@ -11,29 +11,29 @@ use crate::ids::{ComponentGroupId, ComponentId, PageId};
 use crate::list::{List, Paging, into_future};
 use crate::validate;
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The status of a component.
     ///
     /// ```
     /// use statuspage_client::ComponentStatus;
     ///
     /// assert_eq!(ComponentStatus::DegradedPerformance.label(), "degraded performance");
-    /// assert_eq!("degraded".parse::<ComponentStatus>()?, ComponentStatus::DegradedPerformance);
-    /// assert_eq!("Major Outage".parse::<ComponentStatus>()?, ComponentStatus::MajorOutage);
-    /// assert!("sideways".parse::<ComponentStatus>().is_err());
+    /// assert_eq!("degraded_performance".parse::<ComponentStatus>()?, ComponentStatus::DegradedPerformance);
+    /// // Only Statuspage's values parse; chat words are the bot's to map.
+    /// assert!("degraded".parse::<ComponentStatus>().is_err());
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    ComponentStatus, kind = "component status" {
+    pub enum ComponentStatus as "component status" {
         /// Everything works.
-        Operational = "operational", label = "operational", aliases = ["ok", "up", "green", "fine"];
+        Operational => "operational",
         /// Under scheduled maintenance.
-        UnderMaintenance = "under_maintenance", label = "under maintenance", aliases = ["maintenance", "maint"];
+        UnderMaintenance => "under_maintenance",
         /// Working, but slower or flakier than usual.
-        DegradedPerformance = "degraded_performance", label = "degraded performance", aliases = ["degraded", "slow"];
+        DegradedPerformance => "degraded_performance",
         /// Down for some users.
-        PartialOutage = "partial_outage", label = "partial outage", aliases = ["partial"];
+        PartialOutage => "partial_outage",
         /// Down.
-        MajorOutage = "major_outage", label = "major outage", aliases = ["major", "down", "outage"];
+        MajorOutage => "major_outage",
     }
 }
 
@@ -267,8 +267,10 @@ impl<'a> Components<'a> {
     /// # async fn run() -> statuspage_client::Result<()> {
     /// # let client = statuspage_client::Client::new("my-api-key")?;
     /// use statuspage_client::ComponentStatus;
-    /// let status: ComponentStatus = "degraded".parse().expect("a known word");
-    /// client.components("kctbh9vrtdwd").set_status("ftgks51sfs2d", status).await?;
+    /// client
+    ///     .components("kctbh9vrtdwd")
+    ///     .set_status("ftgks51sfs2d", ComponentStatus::DegradedPerformance)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     ///

@@ -15,36 +15,36 @@ use crate::ids::{ComponentId, IncidentId, IncidentUpdateId, PageId};
 use crate::list::{List, Paging, into_future};
 use crate::validate;
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The status of an incident (realtime) or of a scheduled maintenance.
     ///
     /// ```
     /// use statuspage_client::IncidentStatus;
     ///
-    /// assert_eq!("in progress".parse::<IncidentStatus>()?, IncidentStatus::InProgress);
+    /// assert_eq!("in_progress".parse::<IncidentStatus>()?, IncidentStatus::InProgress);
     /// assert_eq!(IncidentStatus::InProgress.as_str(), "in_progress");
     /// assert!(IncidentStatus::Scheduled.is_maintenance());
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    IncidentStatus, kind = "incident status" {
+    pub enum IncidentStatus as "incident status" {
         /// Realtime: the cause is being looked for.
-        Investigating = "investigating", label = "investigating", aliases = ["investigate"];
+        Investigating => "investigating",
         /// Realtime: the cause is known.
-        Identified = "identified", label = "identified", aliases = ["identify"];
+        Identified => "identified",
         /// Realtime: a fix is out and being watched.
-        Monitoring = "monitoring", label = "monitoring", aliases = ["monitor"];
+        Monitoring => "monitoring",
         /// Realtime: over.
-        Resolved = "resolved", label = "resolved", aliases = ["resolve", "fixed"];
+        Resolved => "resolved",
         /// Maintenance: announced, not started.
-        Scheduled = "scheduled", label = "scheduled", aliases = [];
+        Scheduled => "scheduled",
         /// Maintenance: under way.
-        InProgress = "in_progress", label = "in progress", aliases = ["started"];
+        InProgress => "in_progress",
         /// Maintenance: done, being checked.
-        Verifying = "verifying", label = "verifying", aliases = ["verify"];
+        Verifying => "verifying",
         /// Maintenance: over.
-        Completed = "completed", label = "completed", aliases = ["complete", "done"];
+        Completed => "completed",
         /// A resolved incident whose postmortem is published.
-        Postmortem = "postmortem", label = "postmortem", aliases = [];
+        Postmortem => "postmortem",
     }
 }
 
@@ -69,25 +69,25 @@ impl IncidentStatus {
     }
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The impact of an incident.
     ///
     /// ```
     /// use statuspage_client::Impact;
-    /// assert_eq!("Critical".parse::<Impact>()?, Impact::Critical);
+    /// assert_eq!("critical".parse::<Impact>()?, Impact::Critical);
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    Impact, kind = "impact" {
+    pub enum Impact as "impact" {
         /// No impact.
-        None = "none", label = "none", aliases = [];
+        None => "none",
         /// Planned maintenance.
-        Maintenance = "maintenance", label = "maintenance", aliases = [];
+        Maintenance => "maintenance",
         /// Minor impact.
-        Minor = "minor", label = "minor", aliases = [];
+        Minor => "minor",
         /// Major impact.
-        Major = "major", label = "major", aliases = [];
+        Major => "major",
         /// Critical impact.
-        Critical = "critical", label = "critical", aliases = [];
+        Critical => "critical",
     }
 }
 

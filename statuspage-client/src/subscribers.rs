@@ -12,33 +12,33 @@ use crate::ids::{ComponentId, IncidentId, SubscriberId};
 use crate::incidents::Incidents;
 use crate::list::{List, Paging, into_future};
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// How a subscriber is notified.
-    SubscriberType, kind = "subscriber type" {
+    pub enum SubscriberType as "subscriber type" {
         /// By e-mail.
-        Email = "email", label = "email", aliases = ["e mail", "mail"];
+        Email => "email",
         /// By text message.
-        Sms = "sms", label = "sms", aliases = ["text"];
+        Sms => "sms",
         /// By webhook.
-        Webhook = "webhook", label = "webhook", aliases = [];
+        Webhook => "webhook",
         /// In Slack.
-        Slack = "slack", label = "slack", aliases = [];
+        Slack => "slack",
         /// Through an integration partner.
-        IntegrationPartner = "integration_partner", label = "integration partner", aliases = [];
+        IntegrationPartner => "integration_partner",
     }
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// Which subscribers a list returns.
-    SubscriberState, kind = "subscriber state" {
+    pub enum SubscriberState as "subscriber state" {
         /// Confirmed and active (the API's default).
-        Active = "active", label = "active", aliases = [];
+        Active => "active",
         /// Not yet confirmed.
-        Unconfirmed = "unconfirmed", label = "unconfirmed", aliases = [];
+        Unconfirmed => "unconfirmed",
         /// Quarantined after bounces.
-        Quarantined = "quarantined", label = "quarantined", aliases = [];
+        Quarantined => "quarantined",
         /// All of them.
-        All = "all", label = "all", aliases = [];
+        All => "all",
     }
 }
 

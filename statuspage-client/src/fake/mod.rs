@@ -40,8 +40,8 @@ use crate::ids::{ComponentGroupId, ComponentId, MetricId, PageId};
 use crate::incidents::Incident;
 use crate::metrics::{Metric, MetricPoint};
 use crate::public::PublicClient;
-use crate::retry::RetryPolicy;
 use crate::subscribers::Subscriber;
+use opsbot_http::RetryPolicy;
 
 use state::{Reply, World};
 
