@@ -48,15 +48,15 @@ impl Backend {
         matches!(self, Backend::Jsm { .. })
     }
 
-    /// The path segments before every route (`jsm/ops/api/{cloudId}` on JSM).
-    pub(crate) fn prefix(&self) -> Vec<&str> {
+    /// The values of [`prefix_template`](Self::prefix_template)'s placeholders.
+    pub(crate) fn prefix_args(&self) -> Vec<String> {
         match self {
             Backend::Opsgenie => Vec::new(),
-            Backend::Jsm { cloud_id } => vec!["jsm", "ops", "api", cloud_id.as_str()],
+            Backend::Jsm { cloud_id } => vec![cloud_id.clone()],
         }
     }
 
-    /// The template of [`prefix`](Self::prefix), for the request span.
+    /// The path before every route (`/jsm/ops/api/{cloudId}` on JSM).
     pub(crate) fn prefix_template(&self) -> &'static str {
         match self {
             Backend::Opsgenie => "",

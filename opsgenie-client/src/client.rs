@@ -4,25 +4,25 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue};
+use opsbot_http::{Config, Secrets, Transport};
+use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
 pub use crate::backend::Backend;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, api_error};
 use crate::macros::vendor_enum;
-use crate::retry::{RetryBudget, RetryPolicy};
 use crate::throttle::{Limiter, Pacer, lock};
-use crate::transport::Raw;
 // The fake builds the credential it expects with the same function.
+use crate::RetryPolicy;
 pub(crate) use crate::transport::basic_credential;
+use crate::transport::{Opsgenie, Raw};
 
 const US_BASE: &str = "https://api.opsgenie.com/";
 const JSM_BASE: &str = "https://api.atlassian.com/";
 const EU_BASE: &str = "https://api.eu.opsgenie.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+const USER_AGENT: &str = concat!("opsgenie-client/", env!("CARGO_PKG_VERSION"));
 const DEFAULT_MAX_CONCURRENCY: usize = 16;
 const DEFAULT_OUTCOME_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -120,21 +120,9 @@ pub struct Client {
 
 #[derive(Debug)]
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base: Url,
+    /// The shared transport core with Opsgenie's own part.
+    pub(crate) core: Transport<Opsgenie>,
     pub(crate) backend: Backend,
-    pub(crate) key: ApiKey,
-    pub(crate) email: Option<ApiKey>,
-    pub(crate) auth: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) budget: RetryBudget,
-    pub(crate) max_response_bytes: usize,
-    pub(crate) limiter: Limiter,
-    pub(crate) pacer: Pacer,
-    pub(crate) not_before: Mutex<Option<Instant>>,
-    pub(crate) rate_limit: Mutex<Option<RateLimitInfo>>,
     pub(crate) outcome_timeout: Duration,
     pub(crate) poll_initial: Duration,
     pub(crate) poll_max: Duration,
@@ -149,11 +137,8 @@ pub struct ClientBuilder {
     backend: Backend,
     region: Region,
     base_url: Option<String>,
-    timeout: Duration,
-    user_agent: Option<String>,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    max_response_bytes: usize,
+    /// Timeout, user agent, HTTP client, retry policy and size limit (the core's settings).
+    config: Config,
     max_concurrency: usize,
     adaptive: bool,
     outcome_timeout: Duration,
@@ -184,11 +169,7 @@ impl Client {
             backend: Backend::Opsgenie,
             region: Region::Us,
             base_url: None,
-            timeout: DEFAULT_TIMEOUT,
-            user_agent: None,
-            http: None,
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            config: Config::new(US_BASE, USER_AGENT).retry_policy(RetryPolicy::default()),
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             adaptive: true,
             outcome_timeout: DEFAULT_OUTCOME_TIMEOUT,
@@ -284,15 +265,19 @@ impl Client {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if !(200..300).contains(&status) {
+                let request_id = headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                return Err(Error::Api(Box::new(api_error(
+                    status, &body, request_id, None,
+                ))));
+            }
             let raw = Raw {
                 status,
-                headers,
-                body: Bytes::from(body),
-                rate_limit: None,
+                body: body.into(),
             };
-            if !(200..300).contains(&status) {
-                return Err(raw.into_error());
-            }
             #[derive(serde::Deserialize)]
             #[serde(rename_all = "camelCase")]
             struct TenantInfo {
@@ -313,7 +298,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base
+        self.inner.core.base_url()
     }
 
     /// The service this client talks to.
@@ -339,18 +324,18 @@ impl Client {
 
     /// The `X-RateLimit-*` headers of the most recent answer that carried them.
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {
-        lock(&self.inner.rate_limit).clone()
+        lock(&self.inner.core.service().rate_limit).clone()
     }
 
     /// The current number of requests the client lets run at once (lowered when throttled,
     /// raised again as requests succeed, never above the configured maximum).
     pub fn current_concurrency(&self) -> usize {
-        self.inner.limiter.current()
+        self.inner.core.service().limiter.current()
     }
 
     /// The configured maximum number of requests in flight at once.
     pub fn max_concurrency(&self) -> usize {
-        self.inner.limiter.max()
+        self.inner.core.service().limiter.max()
     }
 
     /// The spacing between request starts the client learned from the last throttled answer
@@ -361,7 +346,7 @@ impl Client {
     /// that rate, so bulk work runs at the limit instead of bouncing off it and losing the rest
     /// of each period to `Retry-After`.
     pub fn pacing(&self) -> Option<Duration> {
-        self.inner.pacer.interval(Instant::now())
+        self.inner.core.service().pacer.interval(Instant::now())
     }
 
     pub(crate) fn outcome_timeout(&self) -> Duration {
@@ -389,35 +374,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of one attempt, from sending to the end of the body. Default 30 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header. Default `opsgenie-client/<version>`.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// Uses a caller-supplied `reqwest::Client` (the client's timeout still applies per request).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// How failed attempts are retried. Default [`RetryPolicy::default`].
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The largest answer body the client reads. Default 16 MiB.
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.max_response_bytes = limit;
-        self
-    }
+    opsbot_http::transport_setters!(config);
 
     /// The most requests this client (and its clones) has in flight at once. Default 16.
     ///
@@ -472,7 +429,7 @@ impl ClientBuilder {
         if self.key.0.trim().is_empty() {
             return Err(Error::invalid(key_field, "must not be empty"));
         }
-        let auth_text = match (&self.backend, &self.email) {
+        let (scheme, credential) = match (&self.backend, &self.email) {
             (Backend::Jsm { cloud_id }, Some(email)) => {
                 if cloud_id.trim().is_empty() {
                     return Err(Error::invalid("cloud_id", "must not be empty"));
@@ -492,54 +449,44 @@ impl ClientBuilder {
                         "contains characters not allowed in a header",
                     ));
                 }
-                format!("Basic {}", basic_credential(&email.0, &self.key.0))
+                ("Basic", basic_credential(&email.0, &self.key.0))
             }
             (Backend::Jsm { .. }, None) => return Err(Error::invalid("email", "is required")),
-            _ => format!("GenieKey {}", self.key.0),
+            _ => ("GenieKey", self.key.0.clone()),
         };
-        let mut auth = HeaderValue::from_str(&auth_text).map_err(|_| {
-            Error::invalid(key_field, "contains characters not allowed in a header")
-        })?;
-        auth.set_sensitive(true);
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!("opsgenie-client/", env!("CARGO_PKG_VERSION")).to_owned());
-        let user_agent = HeaderValue::from_str(&user_agent)
-            .map_err(|_| Error::invalid("user_agent", "not valid in a header"))?;
+        let auth = opsbot_http::authorization(scheme, &credential, key_field)?;
         let default_base = if jsm {
             JSM_BASE
         } else {
             self.region.base_url()
         };
-        let base_text = self.base_url.unwrap_or_else(|| default_base.to_owned());
-        let base = Url::parse(&base_text)
-            .map_err(|e| Error::invalid("base_url", format!("does not parse: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(Error::invalid("base_url", "must be an http or https URL"));
+        let base = self.base_url.unwrap_or_else(|| default_base.to_owned());
+        // Every secret an echoing server could send back is cut from every answer; the JSM
+        // e-mail only from errors (successful answers name users by e-mail).
+        let mut secrets = vec![self.key.0.clone()];
+        let mut error_secrets = Vec::new();
+        if let Some(email) = &self.email {
+            secrets.push(basic_credential(&email.0, &self.key.0));
+            error_secrets.push(email.0.clone());
         }
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::Transport(e.without_url()))?,
+        let limiter = Arc::new(Limiter::new(self.max_concurrency, self.adaptive));
+        let service = Opsgenie {
+            backend: self.backend.name(),
+            limiter,
+            pacer: Pacer::new(self.adaptive),
+            rate_limit: Mutex::new(None),
+            error_secrets: Secrets::new(error_secrets),
         };
+        let core = self
+            .config
+            .base_url(base)
+            .authorization(auth)
+            .secrets(Secrets::new(secrets))
+            .build(service)?;
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                base,
+                core,
                 backend: self.backend,
-                key: self.key,
-                email: self.email,
-                auth,
-                user_agent,
-                timeout: self.timeout,
-                retry: self.retry,
-                budget: RetryBudget::new(),
-                max_response_bytes: self.max_response_bytes,
-                limiter: Limiter::new(self.max_concurrency, self.adaptive),
-                pacer: Pacer::new(self.adaptive),
-                not_before: Mutex::new(None),
-                rate_limit: Mutex::new(None),
                 outcome_timeout: self.outcome_timeout,
                 poll_initial: self.poll_initial,
                 poll_max: self.poll_max,
@@ -547,6 +494,7 @@ impl ClientBuilder {
         })
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,6 +205,33 @@ impl Error {
     }
 }
 
+impl From<opsbot_http::Error> for Error {
+    fn from(error: opsbot_http::Error) -> Self {
+        match error {
+            opsbot_http::Error::InvalidInput { field, reason } => {
+                Error::InvalidInput { field, reason }
+            }
+            opsbot_http::Error::Transport(e) => Error::Transport(e),
+            opsbot_http::Error::Timeout { after } => Error::Timeout { after },
+            opsbot_http::Error::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+            opsbot_http::Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            } => Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            },
+            // The core's error enum is non-exhaustive; a variant it adds later is a transport
+            // failure as far as this crate knows.
+            other => Error::invalid("request", other.to_string()),
+        }
+    }
+}
+
 /// Parses an error body defensively: any shape, any content type.
 pub(crate) fn api_error(
     status: u16,

@@ -295,7 +295,7 @@ impl RequestHandle {
                 });
             }
             // Half fixed, half jitter: never hammer, never sleep past the deadline.
-            let delay = (cap / 2 + crate::retry::jitter(cap / 2)).min(deadline - now);
+            let delay = (cap / 2 + crate::throttle::jitter(cap / 2)).min(deadline - now);
             tokio::time::sleep(delay).await;
             cap = (cap * 2).min(max);
         }

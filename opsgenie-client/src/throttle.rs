@@ -1,7 +1,7 @@
 //! Client-wide throttling state: the adaptive concurrency limit and the pace learned from 429s.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -28,11 +28,13 @@ pub(crate) struct LimiterState {
     successes: usize,
 }
 
-pub(crate) struct Permit<'a> {
-    limiter: &'a Limiter,
+/// One request in flight; dropping it lets the next one start.
+#[derive(Debug)]
+pub(crate) struct OwnedPermit {
+    limiter: Arc<Limiter>,
 }
 
-impl Drop for Permit<'_> {
+impl Drop for OwnedPermit {
     fn drop(&mut self) {
         {
             let mut s = lock(&self.limiter.state);
@@ -66,19 +68,28 @@ impl Limiter {
         self.max
     }
 
-    pub(crate) async fn acquire(&self) -> Permit<'_> {
+    /// Waits for room under the current limit.
+    pub(crate) async fn acquire_owned(self: Arc<Self>) -> OwnedPermit {
         loop {
             let notified = self.notify.notified();
             let mut notified = std::pin::pin!(notified);
             notified.as_mut().enable();
-            {
-                let mut s = lock(&self.state);
-                if s.in_flight < s.limit {
-                    s.in_flight += 1;
-                    return Permit { limiter: self };
-                }
+            if self.try_take() {
+                break;
             }
             notified.await;
+        }
+        OwnedPermit { limiter: self }
+    }
+
+    /// Takes a place in flight when there is room.
+    fn try_take(&self) -> bool {
+        let mut s = lock(&self.state);
+        if s.in_flight < s.limit {
+            s.in_flight += 1;
+            true
+        } else {
+            false
         }
     }
 
@@ -227,6 +238,12 @@ impl Pacer {
     }
 }
 
+/// A random duration in `0..=cap` (the jitter of outcome polls).
+pub(crate) fn jitter(cap: Duration) -> Duration {
+    let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(fastrand::u64(0..=nanos))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,7 +299,8 @@ mod tests {
             l.on_success();
         }
         assert_eq!(lock(&l.state).limit, 8);
-        let a = l.acquire().await;
+        let l = Arc::new(l);
+        let a = l.clone().acquire_owned().await;
         assert_eq!(lock(&l.state).in_flight, 1);
         drop(a);
         assert_eq!(lock(&l.state).in_flight, 0);

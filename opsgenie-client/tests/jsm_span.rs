@@ -54,7 +54,7 @@ async fn the_span_shows_the_path_really_sent() {
     assert_eq!(e.status(), Some(500));
     let logs = String::from_utf8_lossy(&captured.0.lock().expect("logs")).to_string();
     assert!(
-        logs.contains("method=PATCH path=/jsm/ops/api/{cloudId}/v1/alerts/{id}/priority"),
+        logs.contains(r#"method=PATCH path="/jsm/ops/api/{cloudId}/v1/alerts/{id}/priority""#),
         "{logs}"
     );
 }
