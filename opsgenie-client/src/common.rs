@@ -86,7 +86,8 @@ impl NamedRef {
     }
 }
 
-/// `{"result": ..., "took": ..., "requestId": ...}`: the answer to an asynchronous request.
+/// `{"result": ..., "took": ..., "requestId": ...}`: the answer to an asynchronous request
+/// (JSM's `SuccessResponse`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct AcceptedBody {
@@ -95,14 +96,34 @@ pub(crate) struct AcceptedBody {
     pub(crate) result: Option<String>,
 }
 
-/// Extracts the `offset` query parameter of a `paging.next` URL (absolute on Opsgenie,
-/// relative such as `/v1/alerts?offset=20&size=20` on JSM).
-pub(crate) fn next_offset(next: Option<&str>) -> Option<String> {
+/// Extracts the query parameter `param` of a next-page link (absolute on Opsgenie, relative
+/// such as `/v1/alerts/{id}/notes?after=1492000072838` on JSM).
+pub(crate) fn next_cursor(next: Option<&str>, param: &str) -> Option<String> {
     let base = url::Url::parse("http://relative.invalid/").ok()?;
     let url = base.join(next?).ok()?;
     url.query_pairs()
-        .find(|(k, _)| k == "offset")
+        .find(|(k, _)| k == param)
         .map(|(_, v)| v.into_owned())
+}
+
+/// Deserializes a team (or other named thing) sent as `{id, name}` (Opsgenie) or as a bare
+/// id string (JSM's `teamId`, `ownerTeamId`).
+pub(crate) fn named_or_id<'de, D>(deserializer: D) -> Result<Option<NamedRef>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Id(String),
+        Named(NamedRef),
+    }
+    Ok(match Option::<Raw>::deserialize(deserializer)? {
+        Some(Raw::Id(id)) if id.is_empty() => None,
+        Some(Raw::Id(id)) => Some(NamedRef::id(id)),
+        Some(Raw::Named(named)) => Some(named),
+        None => None,
+    })
 }
 
 /// Deserializes a list that may be `null` as empty.

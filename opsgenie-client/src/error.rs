@@ -109,15 +109,18 @@ fn retry_after_text(retry_after: &Option<Duration>) -> String {
 pub struct ApiError {
     /// The HTTP status code.
     pub status: u16,
-    /// Opsgenie's `message` (or a description of the body when it has none).
+    /// Opsgenie's `message` (JSM: the `message` of a 401, else the first `errors[].title`; a
+    /// description of the status when the body has none).
     pub message: String,
     /// The raw body, truncated to 4 KiB.
     pub body: String,
     /// Opsgenie's `requestId` (from the body or the `X-Request-ID` header).
     pub request_id: Option<String>,
-    /// Field errors of a 422 answer (`errors: {field: message}`).
+    /// Field errors of a 422 answer (Opsgenie's `errors: {field: message}`; JSM's
+    /// `errors: [{title, code}]` as `code -> title`).
     pub errors: BTreeMap<String, String>,
-    /// The `X-Opsgenie-Errortype` header (for example `RequestNotProcessed`).
+    /// The `X-Opsgenie-Errortype` header (for example `RequestNotProcessed`), or on JSM the
+    /// first `errors[].code`.
     pub error_type: Option<String>,
 }
 
@@ -202,6 +205,33 @@ impl Error {
     }
 }
 
+impl From<opsbot_http::Error> for Error {
+    fn from(error: opsbot_http::Error) -> Self {
+        match error {
+            opsbot_http::Error::InvalidInput { field, reason } => {
+                Error::InvalidInput { field, reason }
+            }
+            opsbot_http::Error::Transport(e) => Error::Transport(e),
+            opsbot_http::Error::Timeout { after } => Error::Timeout { after },
+            opsbot_http::Error::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+            opsbot_http::Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            } => Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            },
+            // The core's error enum is non-exhaustive; a variant it adds later is a transport
+            // failure as far as this crate knows.
+            other => Error::invalid("request", other.to_string()),
+        }
+    }
+}
+
 /// Parses an error body defensively: any shape, any content type.
 pub(crate) fn api_error(
     status: u16,
@@ -227,10 +257,29 @@ pub(crate) fn api_error(
             .and_then(|list| list.iter().find_map(|m| m.as_str()))
             .map(str::to_owned)
     };
+    // JSM Operations' `ErrorResponses`: `{"errors": [{"title": "...", "code": "..."}]}`; the
+    // title is what users should see. (Its 401 is `{code: <integer>, message}`.)
+    let jsm_errors: Vec<(Option<String>, Option<String>)> = parsed
+        .as_ref()
+        .and_then(|v| v.get("errors"))
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    let text = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+                    (text("title"), text("code"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let first_title = || jsm_errors.iter().find_map(|(title, _)| title.clone());
     let message = field("message")
         .or_else(|| field("error"))
         .or_else(first_error_message)
+        .or_else(first_title)
         .unwrap_or_else(|| describe_status(status));
+    // A JSM error's `code` names its kind, as Opsgenie's `X-Opsgenie-Errortype` header does.
+    let error_type = error_type.or_else(|| jsm_errors.iter().find_map(|(_, code)| code.clone()));
     let request_id = field("requestId").or(header_request_id);
     let mut errors = BTreeMap::new();
     if let Some(map) = parsed
@@ -245,6 +294,10 @@ pub(crate) fn api_error(
             };
             errors.insert(k.clone(), msg);
         }
+    }
+    for (i, (title, code)) in jsm_errors.iter().enumerate() {
+        let key = code.clone().unwrap_or_else(|| i.to_string());
+        errors.insert(key, title.clone().unwrap_or_default());
     }
     ApiError {
         status,

@@ -1,14 +1,16 @@
-//! Heartbeats (`/v2/heartbeats`).
+//! Heartbeats (`/v2/heartbeats` on Opsgenie; on JSM they belong to a team,
+//! `/v1/teams/{teamId}/heartbeats?name=..`: use [`Heartbeats::team`]).
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::alerts::Priority;
-use crate::client::{Client, Req};
-use crate::common::{NamedRef, null_as_empty};
+use crate::alerts::{ListEnvelope, Priority, not_found};
+use crate::backend::Endpoint;
+use crate::client::Client;
+use crate::common::{NamedRef, named_or_id, null_as_empty};
 use crate::error::{Error, Result};
 use crate::macros::{check_len, into_future, vendor_enum};
+use crate::transport::Req;
 
 vendor_enum!(
     /// The unit of a heartbeat interval.
@@ -35,17 +37,18 @@ pub struct Heartbeat {
     /// How many units may pass between pings.
     #[serde(default)]
     pub interval: Option<u32>,
-    /// The unit of `interval`.
-    #[serde(default)]
+    /// The unit of `interval` (JSM answers `Hours`, `Minutes`, `Days`).
+    #[serde(default, deserialize_with = "interval_unit_any_case")]
     pub interval_unit: Option<IntervalUnit>,
     /// Whether it is enabled.
     #[serde(default)]
     pub enabled: Option<bool>,
-    /// Whether it has expired (no ping within the interval).
-    #[serde(default)]
+    /// Whether it has expired (no ping within the interval). From JSM's `status`:
+    /// `Unresponsive` is expired, `Responsive`, `Pending` and `Off` are not.
+    #[serde(default, alias = "status", deserialize_with = "expired_or_status")]
     pub expired: Option<bool>,
-    /// The owning team.
-    #[serde(default)]
+    /// The owning team (JSM's `ownerTeamId` fills the id).
+    #[serde(default, alias = "ownerTeamId", deserialize_with = "named_or_id")]
     pub owner_team: Option<NamedRef>,
     /// The message of the alert raised on expiry.
     #[serde(default)]
@@ -61,14 +64,52 @@ pub struct Heartbeat {
     pub last_ping_time: Option<DateTime<Utc>>,
 }
 
-/// The answer to a ping. Opsgenie processes pings asynchronously: `PONG` does not prove the
-/// heartbeat exists.
+/// `Hours` (JSM's answers) or `hours` (requests, Opsgenie) as the same unit.
+fn interval_unit_any_case<'de, D>(deserializer: D) -> Result<Option<IntervalUnit>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw = Option::<String>::deserialize(deserializer)?;
+    Ok(raw.map(|raw| {
+        let lower = raw.to_ascii_lowercase();
+        match lower.parse::<IntervalUnit>() {
+            Ok(IntervalUnit::Unknown(_)) | Err(_) => IntervalUnit::Unknown(raw),
+            Ok(unit) => unit,
+        }
+    }))
+}
+
+/// Opsgenie's `expired` boolean, or JSM's `status` (`Unresponsive` / `Responsive` /
+/// `Pending` / `Off`; an unknown status is `None`).
+fn expired_or_status<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Flag(bool),
+        Status(String),
+    }
+    Ok(match Option::<Raw>::deserialize(deserializer)? {
+        Some(Raw::Flag(b)) => Some(b),
+        Some(Raw::Status(s)) => match s.as_str() {
+            "Unresponsive" => Some(true),
+            "Responsive" | "Pending" | "Off" => Some(false),
+            _ => None,
+        },
+        None => None,
+    })
+}
+
+/// The answer to a ping. Both backends process pings asynchronously: `PONG` does not prove
+/// the heartbeat exists.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Pong {
-    /// `PONG - Heartbeat received`.
-    #[serde(default)]
+    /// `PONG - Heartbeat received` (Opsgenie's `result`, JSM's `message`).
+    #[serde(default, alias = "message")]
     pub result: String,
     /// The request id.
     #[serde(default)]
@@ -82,15 +123,22 @@ struct HeartbeatList {
 }
 
 /// The heartbeat resource; see [`Client::heartbeats`].
+///
+/// On JSM Operations heartbeats belong to a team: select it with [`team`](Self::team) (find
+/// team ids with [`Client::teams`]); on Opsgenie the team is not needed and is ignored.
 #[derive(Clone, Copy, Debug)]
 pub struct Heartbeats<'a> {
     client: &'a Client,
+    team: Option<&'a str>,
 }
 
 impl Client {
-    /// The heartbeat API (`/v2/heartbeats`).
+    /// The heartbeat API (`/v2/heartbeats`; JSM `/v1/teams/{teamId}/heartbeats`).
     pub fn heartbeats(&self) -> Heartbeats<'_> {
-        Heartbeats { client: self }
+        Heartbeats {
+            client: self,
+            team: None,
+        }
     }
 }
 
@@ -101,11 +149,56 @@ fn check_name(name: &str) -> Result<()> {
     check_len("name", name, 200)
 }
 
+/// JSM's heartbeat lists page with `offset`/`size` (at most 100).
+const JSM_PAGE: u32 = 100;
+
 impl<'a> Heartbeats<'a> {
-    /// Pings a heartbeat (`GET /v2/heartbeats/{name}/ping`).
+    /// The heartbeats of one team, as JSM addresses them (`/v1/teams/{team_id}/heartbeats`).
+    /// On Opsgenie every heartbeat call ignores the team.
+    ///
+    /// ```no_run
+    /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
+    /// let ops = client.heartbeats().team("team-id");
+    /// ops.ping("nightly-backup").await?;
+    /// for hb in ops.list().await? { println!("{}", hb.name); }
+    /// # Ok(()) }
+    /// ```
+    pub fn team(self, team_id: &'a str) -> Heartbeats<'a> {
+        Heartbeats {
+            team: Some(team_id),
+            ..self
+        }
+    }
+
+    /// The request of `endpoint` for the heartbeat `name` (none for list and create): on
+    /// Opsgenie the name is a path segment, on JSM the team is and the name a query parameter.
+    fn request(&self, endpoint: Endpoint, name: Option<&str>) -> Result<Req> {
+        if let Some(name) = name {
+            check_name(name)?;
+        }
+        if !self.client.is_jsm() {
+            return self.client.request(endpoint, name.as_slice());
+        }
+        let team = self.team.ok_or(Error::Unsupported {
+            backend: "jsm",
+            operation: "heartbeats without their team (JSM heartbeats belong to a team: \
+                        client.heartbeats().team(team_id))",
+        })?;
+        if team.trim().is_empty() {
+            return Err(Error::invalid("team_id", "must not be empty"));
+        }
+        Ok(self
+            .client
+            .request(endpoint, &[team])?
+            .query_opt("name", name.map(str::to_owned)))
+    }
+
+    /// Pings a heartbeat (`GET /v2/heartbeats/{name}/ping`; JSM
+    /// `GET /v1/teams/{teamId}/heartbeats/ping?name=..`, answered 202 `{message}`).
     ///
     /// # Errors
-    /// The API's error or a decode error.
+    /// [`Error::InvalidInput`] for an empty name, [`Error::Unsupported`] on JSM without
+    /// [`team`](Self::team), the API's error or a decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -113,20 +206,11 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn ping(self, name: &str) -> Result<Pong> {
-        check_name(name)?;
-        self.client.opsgenie_only(
-            "pinging a heartbeat without its team (JSM heartbeats belong to a team: use ping_in_team)",
-        )?;
-        let req = Req::get(
-            "/v2/heartbeats/{name}/ping",
-            &["v2", "heartbeats", name, "ping"],
-        );
+        let req = self.request(Endpoint::HeartbeatPing, Some(name))?;
         self.client.execute(req).await?.decode()
     }
 
-    /// Pings a heartbeat of a team: on JSM `GET /v1/teams/{team_id}/heartbeats/ping?name=..`,
-    /// where heartbeats belong to a team; on Opsgenie the team is not needed and this is
-    /// [`ping`](Self::ping).
+    /// Pings a heartbeat of a team: `client.heartbeats().team(team_id).ping(name)`.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an empty name or team, the API's error or a decode error.
@@ -138,24 +222,23 @@ impl<'a> Heartbeats<'a> {
     /// ```
     pub async fn ping_in_team(self, team_id: &str, name: &str) -> Result<Pong> {
         check_name(name)?;
-        if !self.client.is_jsm() {
-            return self.ping(name).await;
-        }
-        if team_id.trim().is_empty() {
+        if self.client.is_jsm() && team_id.trim().is_empty() {
             return Err(Error::invalid("team_id", "must not be empty"));
         }
-        let req = Req::get(
-            "/v1/teams/{team_id}/heartbeats/ping",
-            &["v1", "teams", team_id, "heartbeats", "ping"],
-        )
-        .query("name", name);
-        self.client.execute(req).await?.decode()
+        Heartbeats {
+            client: self.client,
+            team: Some(team_id),
+        }
+        .ping(name)
+        .await
     }
 
-    /// Lists heartbeats (`GET /v2/heartbeats`).
+    /// Lists heartbeats (`GET /v2/heartbeats`; JSM `GET /v1/teams/{teamId}/heartbeats`, every
+    /// page of `offset`/`size`).
     ///
     /// # Errors
-    /// The API's error or a decode error.
+    /// [`Error::Unsupported`] on JSM without [`team`](Self::team), the API's error or a
+    /// decode error.
     ///
     /// ```no_run
     /// # async fn run(client: opsgenie_client::Client) -> opsgenie_client::Result<()> {
@@ -165,13 +248,36 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(self) -> Result<Vec<Heartbeat>> {
-        self.client.opsgenie_only("listing heartbeats")?;
-        let req = Req::get("/v2/heartbeats", &["v2", "heartbeats"]);
+        if self.client.is_jsm() {
+            return self.jsm_list(None).await;
+        }
+        let req = self.request(Endpoint::HeartbeatList, None)?;
         let list: HeartbeatList = self.client.get_data(req).await?;
         Ok(list.heartbeats)
     }
 
-    /// Gets one heartbeat (`GET /v2/heartbeats/{name}`).
+    /// Every page of a JSM heartbeat list, filtered by name when given.
+    async fn jsm_list(&self, name: Option<&str>) -> Result<Vec<Heartbeat>> {
+        let mut all = Vec::new();
+        let mut offset: u32 = 0;
+        loop {
+            let req = self
+                .request(Endpoint::HeartbeatList, name)?
+                .query("offset", offset.to_string())
+                .query("limit", JSM_PAGE.to_string());
+            let page: ListEnvelope<Heartbeat> = self.client.execute(req).await?.decode()?;
+            let n = page.data.len();
+            all.extend(page.data);
+            let more = page.paging.as_ref().is_some_and(|p| p.next.is_some());
+            if !more || n == 0 {
+                return Ok(all);
+            }
+            offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// Gets one heartbeat (`GET /v2/heartbeats/{name}`; JSM has no get: its list filtered
+    /// by `name`).
     ///
     /// # Errors
     /// The API's error (404 for an unknown name) or a decode error.
@@ -182,13 +288,20 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn get(self, name: &str) -> Result<Heartbeat> {
-        check_name(name)?;
-        self.client.opsgenie_only("reading a heartbeat")?;
-        let req = Req::get("/v2/heartbeats/{name}", &["v2", "heartbeats", name]);
+        if self.client.is_jsm() {
+            check_name(name)?;
+            return self
+                .jsm_list(Some(name))
+                .await?
+                .into_iter()
+                .find(|hb| hb.name == name)
+                .ok_or_else(|| not_found(format!("no heartbeat named {name:?}")));
+        }
+        let req = self.request(Endpoint::HeartbeatGet, Some(name))?;
         self.client.get_data(req).await
     }
 
-    /// Creates a heartbeat (`POST /v2/heartbeats`).
+    /// Creates a heartbeat (`POST /v2/heartbeats`; JSM `POST /v1/teams/{teamId}/heartbeats`).
     ///
     /// # Errors
     /// Awaiting the request fails with [`Error::InvalidInput`] when a
@@ -207,7 +320,7 @@ impl<'a> Heartbeats<'a> {
         unit: IntervalUnit,
     ) -> HeartbeatRequest<'a> {
         HeartbeatRequest {
-            client: self.client,
+            heartbeats: self,
             update: false,
             body: HeartbeatBody {
                 name: Some(name.into()),
@@ -218,7 +331,8 @@ impl<'a> Heartbeats<'a> {
         }
     }
 
-    /// Updates a heartbeat (`PATCH /v2/heartbeats/{name}`); only the fields set are sent.
+    /// Updates a heartbeat (`PATCH /v2/heartbeats/{name}`; JSM
+    /// `PATCH /v1/teams/{teamId}/heartbeats?name=..`); only the fields set are sent.
     ///
     /// # Errors
     /// Awaiting the request fails with [`Error::InvalidInput`] when a
@@ -231,7 +345,7 @@ impl<'a> Heartbeats<'a> {
     /// ```
     pub fn update(self, name: impl Into<String>) -> HeartbeatRequest<'a> {
         HeartbeatRequest {
-            client: self.client,
+            heartbeats: self,
             update: true,
             body: HeartbeatBody {
                 name: Some(name.into()),
@@ -240,7 +354,8 @@ impl<'a> Heartbeats<'a> {
         }
     }
 
-    /// Deletes a heartbeat (`DELETE /v2/heartbeats/{name}`).
+    /// Deletes a heartbeat (`DELETE /v2/heartbeats/{name}`; JSM
+    /// `DELETE /v1/teams/{teamId}/heartbeats?name=..`, 204).
     ///
     /// # Errors
     /// The API's error (404 for an unknown name).
@@ -251,18 +366,13 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn delete(self, name: &str) -> Result<()> {
-        check_name(name)?;
-        self.client.opsgenie_only("deleting a heartbeat")?;
-        let req = Req::new(
-            Method::DELETE,
-            "/v2/heartbeats/{name}",
-            &["v2", "heartbeats", name],
-        );
+        let req = self.request(Endpoint::HeartbeatDelete, Some(name))?;
         self.client.execute(req).await?;
         Ok(())
     }
 
-    /// Enables a heartbeat (`POST /v2/heartbeats/{name}/enable`).
+    /// Enables a heartbeat (`POST /v2/heartbeats/{name}/enable`; JSM has no such call: an
+    /// update of `enabled`).
     ///
     /// # Errors
     /// The API's error or a decode error.
@@ -273,11 +383,11 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn enable(self, name: &str) -> Result<Heartbeat> {
-        self.toggle(name, "enable", "/v2/heartbeats/{name}/enable")
-            .await
+        self.toggle(name, Endpoint::HeartbeatEnable, true).await
     }
 
-    /// Disables a heartbeat (`POST /v2/heartbeats/{name}/disable`).
+    /// Disables a heartbeat (`POST /v2/heartbeats/{name}/disable`; JSM: an update of
+    /// `enabled`).
     ///
     /// # Errors
     /// The API's error or a decode error.
@@ -288,16 +398,17 @@ impl<'a> Heartbeats<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn disable(self, name: &str) -> Result<Heartbeat> {
-        self.toggle(name, "disable", "/v2/heartbeats/{name}/disable")
-            .await
+        self.toggle(name, Endpoint::HeartbeatDisable, false).await
     }
 
-    async fn toggle(self, name: &str, what: &str, template: &'static str) -> Result<Heartbeat> {
-        check_name(name)?;
-        self.client
-            .opsgenie_only("enabling or disabling a heartbeat")?;
+    async fn toggle(self, name: &str, endpoint: Endpoint, enabled: bool) -> Result<Heartbeat> {
+        let req = self.request(endpoint, Some(name))?;
         // Enabling twice has the same effect as once.
-        let req = Req::new(Method::POST, template, &["v2", "heartbeats", name, what]).safe();
+        let req = if self.client.is_jsm() {
+            req.json(&serde_json::json!({ "enabled": enabled }))?
+        } else {
+            req.safe()
+        };
         self.client.get_data(req).await
     }
 }
@@ -329,7 +440,7 @@ struct HeartbeatBody {
 #[derive(Debug)]
 #[must_use = "a request does nothing until awaited"]
 pub struct HeartbeatRequest<'a> {
-    client: &'a Client,
+    heartbeats: Heartbeats<'a>,
     update: bool,
     body: HeartbeatBody,
 }
@@ -354,7 +465,7 @@ impl HeartbeatRequest<'_> {
         self
     }
 
-    /// The owning team.
+    /// The owning team (Opsgenie; on JSM the team is the one of [`Heartbeats::team`]).
     pub fn owner_team(mut self, team: NamedRef) -> Self {
         self.body.owner_team = Some(team);
         self
@@ -384,8 +495,6 @@ impl HeartbeatRequest<'_> {
 }
 
 into_future!(HeartbeatRequest, Heartbeat, |this| {
-    this.client
-        .opsgenie_only("creating or updating a heartbeat")?;
     let mut body = this.body;
     let name = body.name.clone().unwrap_or_default();
     check_name(&name)?;
@@ -395,16 +504,22 @@ into_future!(HeartbeatRequest, Heartbeat, |this| {
     if let Some(m) = &body.alert_message {
         check_len("alert_message", m, 130)?;
     }
+    let jsm = this.heartbeats.client.is_jsm();
+    if jsm {
+        // CreateHeartbeatRequest / UpdateHeartbeatRequest have no owner team: the path has it.
+        body.owner_team = None;
+    }
     let req = if this.update {
         body.name = None;
-        Req::new(
-            Method::PATCH,
-            "/v2/heartbeats/{name}",
-            &["v2", "heartbeats", &name],
-        )
+        this.heartbeats
+            .request(Endpoint::HeartbeatUpdate, Some(&name))?
+    } else if jsm {
+        this.heartbeats.request(Endpoint::HeartbeatCreate, None)?
     } else {
-        Req::new(Method::POST, "/v2/heartbeats", &["v2", "heartbeats"])
+        this.heartbeats
+            .client
+            .request(Endpoint::HeartbeatCreate, &[])?
     };
     let req = req.json(&body)?;
-    this.client.get_data(req).await
+    this.heartbeats.client.get_data(req).await
 });

@@ -7,12 +7,13 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::{ListEnvelope, Paging, Priority, Responder};
-use crate::client::{Client, Req};
+use crate::client::Client;
 use crate::common::{Order, null_as_empty};
 use crate::error::{Error, Result};
 use crate::ids::IncidentId;
 use crate::macros::{check_len, check_opt, into_future, vendor_enum};
 use crate::requests::{RequestHandle, RequestKind};
+use crate::transport::Req;
 
 vendor_enum!(
     /// The state of an incident.
@@ -204,10 +205,11 @@ impl<'a> Incidents<'a> {
         self.client.opsgenie_only(INCIDENTS)?;
         let incident = incident.into();
         incident.check()?;
-        let req = Req::get(
+        let req = Req::opsgenie(
+            Method::GET,
             "/v1/incidents/{identifier}",
-            &["v1", "incidents", &incident.value],
-        )
+            &[&incident.value],
+        )?
         .query("identifierType", incident.kind());
         self.client.get_data(req).await
     }
@@ -427,12 +429,7 @@ into_future!(CreateIncident, RequestHandle, |this| {
     if b.tags.len() > 20 {
         return Err(Error::invalid("tags", "at most 20 allowed"));
     }
-    let req = Req::new(
-        Method::POST,
-        "/v1/incidents/create",
-        &["v1", "incidents", "create"],
-    )
-    .json(&this.body)?;
+    let req = Req::opsgenie(Method::POST, "/v1/incidents/create", &[])?.json(&this.body)?;
     let raw = this.client.execute(req).await?;
     RequestHandle::from_raw(this.client, &raw, RequestKind::Incident)
 });
@@ -469,14 +466,10 @@ into_future!(IncidentAction, RequestHandle, |this| {
     } else {
         serde_json::json!({})
     };
-    let req = Req::new(
-        Method::POST,
-        this.template,
-        &["v1", "incidents", &this.incident.value, this.what],
-    )
-    .query("identifierType", this.incident.kind())
-    .json(&body)?
-    .safe();
+    let req = Req::opsgenie(Method::POST, this.template, &[&this.incident.value])?
+        .query("identifierType", this.incident.kind())
+        .json(&body)?
+        .safe();
     let raw = this.client.execute(req).await?;
     RequestHandle::from_raw(this.client, &raw, RequestKind::Incident)
 });
@@ -532,7 +525,7 @@ into_future!(ListIncidents, IncidentPage, |this| {
     {
         return Err(Error::invalid("limit", "must be between 1 and 100"));
     }
-    let req = Req::get("/v1/incidents", &["v1", "incidents"])
+    let req = Req::opsgenie(Method::GET, "/v1/incidents", &[])?
         .query_opt("query", this.query.clone())
         .query("offset", this.offset.to_string())
         .query_opt("limit", this.limit.map(|l| l.to_string()))

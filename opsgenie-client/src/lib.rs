@@ -5,6 +5,7 @@
 mod macros;
 
 pub mod alerts;
+mod backend;
 mod client;
 mod common;
 mod error;
@@ -14,12 +15,14 @@ pub mod heartbeats;
 pub mod ids;
 pub mod incidents;
 pub mod requests;
-mod retry;
 pub mod schedules;
+pub mod teams;
+mod throttle;
+mod transport;
 
 pub use alerts::{
-    Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
-    Responder, ResponderType,
+    ActionRoute, Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType,
+    Priority, Responder, ResponderType,
 };
 pub use client::{Backend, Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
 pub use common::{NamedRef, Order, UserRef};
@@ -27,6 +30,7 @@ pub use error::{ApiError, Error, RequestFailure, Result};
 pub use heartbeats::Heartbeat;
 pub use ids::{AlertId, EntityId, IncidentId, RequestId, ScheduleId};
 pub use incidents::Incident;
+pub use opsbot_http::RetryPolicy;
 pub use requests::{RequestHandle, RequestKind, RequestStatus};
-pub use retry::RetryPolicy;
-pub use schedules::{OnCall, Schedule, ScheduleRef};
+pub use schedules::{OnCall, OnCallPerson, Schedule, ScheduleRef};
+pub use teams::Team;

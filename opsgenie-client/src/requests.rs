@@ -6,10 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use crate::client::{Client, Raw, Req};
+use crate::alerts::Note;
+use crate::backend::Endpoint;
+use crate::client::Client;
 use crate::common::AcceptedBody;
 use crate::error::{Error, RequestFailure, Result};
 use crate::ids::{AlertId, IncidentId, RequestId};
+use crate::transport::{Raw, Req};
 
 /// The outcome of an asynchronous request (`GET /v2/alerts/requests/{id}` or the incident twin).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,6 +102,10 @@ pub struct RequestHandle {
     request_id: RequestId,
     kind: RequestKind,
     result: Option<String>,
+    /// The outcome, when the backend answered with it at once (JSM's notes).
+    done: Option<RequestStatus>,
+    /// The note a synchronous add-note answered.
+    note: Option<Note>,
 }
 
 impl RequestHandle {
@@ -109,7 +116,39 @@ impl RequestHandle {
             request_id: RequestId(body.request_id),
             kind,
             result: body.result,
+            done: None,
+            note: None,
         })
+    }
+
+    /// A handle for an action the backend did at once and answered 200 with its result (JSM
+    /// writes notes synchronously): [`wait`](Self::wait) returns a successful outcome without
+    /// asking the server, and [`request_id`](Self::request_id) is empty.
+    pub(crate) fn completed(
+        client: &Client,
+        action: &str,
+        alert_id: Option<AlertId>,
+        note: Option<Note>,
+    ) -> Self {
+        let done = RequestStatus {
+            success: Some(true),
+            is_success: Some(true),
+            action: Some(action.to_owned()),
+            processed_at: note.as_ref().and_then(|n| n.created_at),
+            integration_id: None,
+            status: format!("{action}: done"),
+            alert_id: alert_id.map(|id| id.0),
+            alias: None,
+            incident_id: None,
+        };
+        RequestHandle {
+            client: client.clone(),
+            request_id: RequestId(String::new()),
+            kind: RequestKind::Alert,
+            result: None,
+            done: Some(done),
+            note,
+        }
     }
 
     /// A handle for a request id obtained elsewhere.
@@ -119,10 +158,13 @@ impl RequestHandle {
             request_id: request_id.into(),
             kind,
             result: None,
+            done: None,
+            note: None,
         }
     }
 
-    /// The request id.
+    /// The request id (empty when the backend answered with the result at once; see
+    /// [`is_complete`](Self::is_complete)).
     pub fn request_id(&self) -> &RequestId {
         &self.request_id
     }
@@ -132,15 +174,27 @@ impl RequestHandle {
         self.kind
     }
 
+    /// Whether the backend answered with the result itself instead of a request id (JSM's
+    /// notes), so that there is nothing to wait for.
+    pub fn is_complete(&self) -> bool {
+        self.done.is_some()
+    }
+
+    /// The note the backend answered with, when the action added one synchronously (JSM).
+    pub fn note(&self) -> Option<&Note> {
+        self.note.as_ref()
+    }
+
     /// The `result` text of the 202 answer (`Request will be processed`).
     pub fn accepted_result(&self) -> Option<&str> {
         self.result.as_deref()
     }
 
-    /// Polls the outcome once: `None` while Opsgenie has not processed the request.
+    /// Polls the outcome once: `None` while Opsgenie has not processed the request (404
+    /// `RequestNotProcessed`; on JSM any 404, see the crate README's assumptions).
     ///
     /// # Errors
-    /// Any error of the status call other than 404 `RequestNotProcessed`.
+    /// Any error of the status call other than such a 404.
     ///
     /// ```no_run
     /// # async fn run(handle: opsgenie_client::RequestHandle) -> opsgenie_client::Result<()> {
@@ -150,23 +204,32 @@ impl RequestHandle {
     /// # Ok(()) }
     /// ```
     pub async fn status(&self) -> Result<Option<RequestStatus>> {
+        if let Some(done) = &self.done {
+            return Ok(Some(done.clone()));
+        }
         let req = match self.kind {
-            RequestKind::Alert => Req::get(
-                "/v2/alerts/requests/{request_id}",
-                &["v2", "alerts", "requests", self.request_id.as_str()],
-            ),
+            RequestKind::Alert => self
+                .client
+                .request(Endpoint::AlertRequestStatus, &[self.request_id.as_str()])?,
             RequestKind::Incident => {
                 self.client
                     .opsgenie_only("the incident API (JSM incidents are Jira issues)")?;
-                Req::get(
-                    "/v1/incidents/requests/{request_id}",
-                    &["v1", "incidents", "requests", self.request_id.as_str()],
-                )
+                Req::opsgenie(
+                    reqwest::Method::GET,
+                    "/v1/incidents/requests/{requestId}",
+                    &[self.request_id.as_str()],
+                )?
             }
         };
+        let jsm = self.client.is_jsm();
         match self.client.get_data::<RequestStatus>(req).await {
             Ok(status) => Ok(Some(status)),
             Err(Error::Api(e)) if is_not_processed(&e) => Ok(None),
+            // JSM's description documents only 200 and a 404 for getRequestStatus, not what a
+            // request still in progress answers: a 404 there is taken as "not processed yet"
+            // (the request was accepted), so `wait` polls until the outcome or its timeout
+            // instead of calling failed what may still succeed.
+            Err(Error::Api(e)) if jsm && e.status == 404 => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -232,7 +295,7 @@ impl RequestHandle {
                 });
             }
             // Half fixed, half jitter: never hammer, never sleep past the deadline.
-            let delay = (cap / 2 + crate::retry::jitter(cap / 2)).min(deadline - now);
+            let delay = (cap / 2 + crate::throttle::jitter(cap / 2)).min(deadline - now);
             tokio::time::sleep(delay).await;
             cap = (cap * 2).min(max);
         }

@@ -34,25 +34,27 @@ fn every_fixture_is_covered_by_a_test() {
         include_str!("heartbeats.rs"),
         include_str!("incidents.rs"),
         include_str!("jsm.rs"),
+        include_str!("jsm_client.rs"),
     ]
     .concat();
-    let mut missing = Vec::new();
-    for dir in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        for file in std::fs::read_dir(dir.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let rel = format!(
-                "{}/{}",
-                dir.file_name().to_string_lossy(),
-                file.file_name().to_string_lossy()
-            );
-            if !this.contains(&rel) && !others.contains(&rel) {
-                missing.push(rel);
+    // Every file under the fixture root, at any depth, by its path relative to the root.
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&root) {
+                files.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }
     }
+    let mut missing: Vec<String> = files
+        .into_iter()
+        .filter(|rel| rel.contains('/') && !this.contains(rel) && !others.contains(rel))
+        .collect();
+    missing.sort();
     assert!(missing.is_empty(), "fixtures no test uses: {missing:?}");
 }
 
