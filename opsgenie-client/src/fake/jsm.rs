@@ -13,25 +13,25 @@ use std::collections::HashMap;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use super::state::Answer;
+use super::state::Reply;
 use super::{JSM_CLOUD_ID, Shared, lock};
 
-fn not_found(message: &str) -> Answer {
-    Answer {
+fn not_found(message: &str) -> Reply {
+    Reply {
         status: 404,
         body: json!({ "message": message }),
         headers: Vec::new(),
     }
 }
 
-/// Answers one request under `/jsm/ops/api/...` (already authenticated).
+/// Replys one request under `/jsm/ops/api/...` (already authenticated).
 pub(super) fn serve(
     shared: &Shared,
     method: &Method,
     segments: &[String],
     mut query: HashMap<String, String>,
     body: &[u8],
-) -> Answer {
+) -> Reply {
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
     let rest = match parts.as_slice() {
         ["jsm", "ops", "api", cloud, "v1", rest @ ..] if *cloud == JSM_CLOUD_ID => rest,
@@ -66,7 +66,7 @@ pub(super) fn serve(
         }
         ["teams", _team, "heartbeats", "ping"] => {
             let Some(name) = query.remove("name") else {
-                return Answer {
+                return Reply {
                     status: 422,
                     body: json!({ "message": "name is required" }),
                     headers: Vec::new(),

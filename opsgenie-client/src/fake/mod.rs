@@ -48,7 +48,7 @@ use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
 use crate::{Client, RetryPolicy};
 
-use state::{Answer, State};
+use state::{Reply, State};
 
 /// The key the fake accepts unless another is chosen (on the JSM paths: the API token).
 pub const DEFAULT_KEY: &str = "00000000-fake-4key-8000-000000000000";
@@ -726,7 +726,7 @@ fn percent_decode(segment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn respond(answer: Answer, request_id: &str) -> Response {
+fn respond(answer: Reply, request_id: &str) -> Response {
     let mut body = answer.body;
     if let Some(obj) = body.as_object_mut() {
         obj.insert("took".into(), json!(0.001));
@@ -797,7 +797,7 @@ async fn handle(
         Gate::Throttled(left) => {
             shared.throttled.fetch_add(1, Ordering::SeqCst);
             let secs = left.as_secs_f64().ceil().max(1.0) as u64;
-            let mut answer = Answer {
+            let mut answer = Reply {
                 status: 429,
                 body: json!({ "message": "You are making too many requests! To avoid errors, we recommend you limit requests." }),
                 headers: Vec::new(),
@@ -873,7 +873,7 @@ async fn handle(
     });
     if !authorized {
         return respond(
-            Answer {
+            Reply {
                 status: 401,
                 body: json!({ "message": "Could not authenticate" }),
                 headers: Vec::new(),
