@@ -61,7 +61,7 @@ fn jsm_client(server: &MockServer) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
-fn ok<T>(r: opsgenie_client::Result<T>) -> T {
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -458,9 +458,9 @@ async fn cloud_id_helper_reads_tenant_info() {
         .mount(&server)
         .await;
     assert_eq!(ok(Client::jsm_cloud_id(&server.uri()).await), CLOUD);
-    let fake = ok(FakeOpsgenie::start().await);
+    let fake = ok(FakeOpsgenie::builder().without_demo_data().start().await);
     assert_eq!(
-        ok(Client::jsm_cloud_id(fake.base_url()).await),
+        ok(Client::jsm_cloud_id(fake.base_url().as_str()).await),
         JSM_CLOUD_ID
     );
 
@@ -709,7 +709,6 @@ async fn shared_calls(fake: &FakeOpsgenie, client: &Client) {
 async fn shared_calls_behave_alike_on_opsgenie_and_jsm() {
     for jsm_mode in [false, true] {
         let fake = ok(FakeOpsgenie::builder()
-            .demo_data(true)
             .processing_delay(Duration::from_millis(5))
             .start()
             .await);
@@ -725,9 +724,9 @@ async fn shared_calls_behave_alike_on_opsgenie_and_jsm() {
 
 #[tokio::test]
 async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
-    let fake = ok(FakeOpsgenie::start().await);
+    let fake = ok(FakeOpsgenie::builder().without_demo_data().start().await);
     let wrong_token = ok(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, "wrong-token")
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .retry_policy(opsgenie_client::RetryPolicy::none())
         .build());
     let e = wrong_token.alerts().count().await.expect_err("401");
@@ -735,23 +734,24 @@ async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
     // The GenieKey does not open the JSM paths, and Basic does not open the Opsgenie ones.
     let genie_on_jsm = ok(
         Client::builder_jsm(JSM_CLOUD_ID, "other@example.com", fake.key())
-            .base_url(fake.base_url())
+            .base_url(fake.base_url().as_str())
             .retry_policy(opsgenie_client::RetryPolicy::none())
             .build(),
     );
     assert!(genie_on_jsm.alerts().count().await.is_err());
     let other_site = ok(Client::builder_jsm("another-cloud", JSM_EMAIL, fake.key())
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .retry_policy(opsgenie_client::RetryPolicy::none())
         .build());
     let e = other_site.alerts().count().await.expect_err("404");
     assert!(e.is_not_found(), "{e}");
     // A raw JSM list answer has JSM's shape.
     let raw: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/jsm/ops/api/{JSM_CLOUD_ID}/v1/alerts?size=1",
+        .get(
             fake.base_url()
-        ))
+                .join(&format!("jsm/ops/api/{JSM_CLOUD_ID}/v1/alerts?size=1"))
+                .expect("url"),
+        )
         .basic_auth(JSM_EMAIL, Some(fake.key()))
         .send()
         .await
@@ -768,7 +768,6 @@ async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
 #[tokio::test]
 async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
     let fake = ok(FakeOpsgenie::builder()
-        .demo_data(true)
         .processing_delay(Duration::from_millis(150))
         .start()
         .await);
@@ -810,7 +809,6 @@ async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
 #[tokio::test]
 async fn jsm_rides_out_faults_and_rate_limits() {
     let fake = ok(FakeOpsgenie::builder()
-        .demo_data(true)
         .faults(
             opsgenie_client::fake::Faults::seeded(1)
                 .error_503(0.3)
@@ -826,11 +824,7 @@ async fn jsm_rides_out_faults_and_rate_limits() {
     for _ in 0..10 {
         assert_eq!(ok(c.alerts().count().query("status:open").await), 5);
     }
-    let limited = ok(FakeOpsgenie::builder()
-        .demo_data(true)
-        .rate_limit(20)
-        .start()
-        .await);
+    let limited = ok(FakeOpsgenie::builder().rate_limit(20).start().await);
     let c = ok(limited.jsm_client());
     let counts = futures_util::future::join_all(
         (0..40).map(|_| c.alerts().count().query("status:open").into_future()),

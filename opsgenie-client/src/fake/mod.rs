@@ -11,11 +11,11 @@
 //! `X-RateLimit-*` headers) and seeded faults (503s and dropped connections).
 //!
 //! ```no_run
-//! # async fn run() -> opsgenie_client::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use opsgenie_client::fake::FakeOpsgenie;
 //! use opsgenie_client::AlertRef;
 //!
-//! let fake = FakeOpsgenie::builder().demo_data(true).start().await?;
+//! let fake = FakeOpsgenie::start().await?; // demo data; `builder().without_demo_data()` for none
 //! let client = fake.client()?;
 //! let open = client.alerts().count().query("status:open").await?;
 //! client.alerts().acknowledge(AlertRef::tiny("1")).user("ann").await?.wait().await?;
@@ -42,7 +42,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 
 use crate::alerts::{Alert, AlertStatus, LogEntry, Note, Priority};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::heartbeats::{Heartbeat, IntervalUnit};
 use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
@@ -156,9 +156,9 @@ impl FakeOpsgenieBuilder {
         self
     }
 
-    /// Seeds demo data (a few open alerts, an `ops` schedule, a heartbeat).
-    pub fn demo_data(mut self, demo: bool) -> Self {
-        self.demo = demo;
+    /// Starts empty: no demo alerts, schedule or heartbeat (demo data is on by default).
+    pub fn without_demo_data(mut self) -> Self {
+        self.demo = false;
         self
     }
 
@@ -189,23 +189,20 @@ impl FakeOpsgenieBuilder {
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when the address cannot be bound.
+    /// The I/O error when the address cannot be bound.
     ///
     /// ```no_run
-    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// # async fn run() -> std::io::Result<()> {
     /// let fake = opsgenie_client::fake::FakeOpsgenie::builder().start().await?;
     /// println!("{} {}", fake.base_url(), fake.key());
     /// # Ok(()) }
     /// ```
-    pub async fn start(self) -> Result<FakeOpsgenie> {
-        let listener = tokio::net::TcpListener::bind(self.addr)
-            .await
-            .map_err(|e| Error::invalid("addr", format!("cannot bind: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::invalid("addr", e.to_string()))?;
-        let base_url = format!("http://{addr}");
-        let mut state = State::new(base_url.clone());
+    pub async fn start(self) -> std::io::Result<FakeOpsgenie> {
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = url::Url::parse(&format!("http://{addr}/"))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let mut state = State::new(base_url.as_str().trim_end_matches('/').to_owned());
         state.processing_delay = self.processing_delay;
         if self.demo {
             demo(&mut state);
@@ -247,7 +244,7 @@ impl FakeOpsgenieBuilder {
 
 /// A running fake Opsgenie; stops when dropped. See the [module docs](self).
 pub struct FakeOpsgenie {
-    base_url: String,
+    base_url: url::Url,
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
@@ -272,12 +269,12 @@ impl Drop for FakeOpsgenie {
 }
 
 impl FakeOpsgenie {
-    /// A builder with defaults: ephemeral loopback port, [`DEFAULT_KEY`], no demo data, no knobs.
+    /// A builder with defaults: ephemeral loopback port, [`DEFAULT_KEY`], demo data, no knobs.
     pub fn builder() -> FakeOpsgenieBuilder {
         FakeOpsgenieBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             key: DEFAULT_KEY.to_owned(),
-            demo: false,
+            demo: true,
             latency: Duration::ZERO,
             rate_limit: None,
             faults: Faults::none(),
@@ -285,22 +282,23 @@ impl FakeOpsgenie {
         }
     }
 
-    /// Starts an empty fake on an ephemeral loopback port.
+    /// Starts a fake with demo data on an ephemeral loopback port (the builder's defaults).
     ///
     /// # Errors
-    /// When no port can be bound.
+    /// The I/O error when no port can be bound.
     ///
     /// ```no_run
-    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// # async fn run() -> std::io::Result<()> {
     /// let fake = opsgenie_client::fake::FakeOpsgenie::start().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn start() -> Result<FakeOpsgenie> {
+    pub async fn start() -> std::io::Result<FakeOpsgenie> {
         FakeOpsgenie::builder().start().await
     }
 
-    /// The base URL (`http://127.0.0.1:<port>`).
-    pub fn base_url(&self) -> &str {
+    /// The base URL (`http://127.0.0.1:<port>/`); both faces are served under it (Opsgenie's
+    /// `/v2/...` and JSM's `/jsm/ops/api/{cloudId}/v1/...`).
+    pub fn base_url(&self) -> &url::Url {
         &self.base_url
     }
 
@@ -348,7 +346,7 @@ impl FakeOpsgenie {
     /// A JSM client builder pointed at the fake, to adjust before building.
     pub fn jsm_client_builder(&self) -> crate::ClientBuilder {
         Self::quick(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, self.key()))
-            .base_url(self.base_url())
+            .base_url(self.base_url_str())
     }
 
     fn quick(builder: crate::ClientBuilder) -> crate::ClientBuilder {
@@ -363,14 +361,12 @@ impl FakeOpsgenie {
 
     /// A client builder pointed at the fake, to adjust before building.
     pub fn client_builder(&self) -> crate::ClientBuilder {
-        Client::builder(self.key())
-            .base_url(self.base_url())
-            .outcome_poll_interval(Duration::from_millis(10), Duration::from_millis(100))
-            .retry_policy(
-                RetryPolicy::default()
-                    .with_initial_backoff(Duration::from_millis(20))
-                    .with_max_backoff(Duration::from_millis(500)),
-            )
+        Self::quick(Client::builder(self.key())).base_url(self.base_url_str())
+    }
+
+    /// The base URL without its trailing `/`, as client builders take it.
+    fn base_url_str(&self) -> String {
+        self.base_url.as_str().trim_end_matches('/').to_owned()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
