@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{Map, Value, json};
@@ -59,6 +59,14 @@ pub const JSM_CLOUD_ID: &str = "00000000-fake-4cld-8000-000000000000";
 
 /// The Atlassian account e-mail the fake's JSM paths accept with the key as API token.
 pub const JSM_EMAIL: &str = "opsbot@example.com";
+
+/// The Atlassian account id of the user behind [`JSM_EMAIL`]: the owner of what the JSM face
+/// writes (notes, log entries).
+pub const JSM_ACCOUNT_ID: &str = "000000fake0000account0001";
+
+/// The id of the one team of the fake's JSM site (`GET /v1/teams` lists it as `ops`). Heartbeats
+/// without an owner team belong to it.
+pub const JSM_TEAM_ID: &str = "00000000-fake-4tem-8000-000000000001";
 
 /// Seeded faults: the same seed and the same requests give the same fault sequence (the same
 /// shape as the other crates' fakes).
@@ -684,7 +692,14 @@ fn demo(state: &mut State) {
         start,
         &["ann@example.com", "bob@example.com", "cid@example.com"],
     );
-    state.add_schedule("ops", "UTC", vec![rotation]);
+    let ops = state.add_schedule("ops", "UTC", vec![rotation]);
+    // The demo schedule belongs to the site's one team (JSM's `teamId`).
+    if let Some(schedule) = state.schedules.iter_mut().find(|s| s.id == ops.id) {
+        schedule.owner_team = Some(crate::common::NamedRef {
+            id: Some(JSM_TEAM_ID.to_owned()),
+            name: Some("ops".to_owned()),
+        });
+    }
     state.heartbeats.push(Heartbeat {
         name: "nightly-backup".into(),
         description: Some("The database backup pings when it is done".into()),
@@ -757,6 +772,18 @@ async fn handle(
 ) -> Response {
     let n = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
     let request_id = format!("{n:08x}-fake-4rid-8000-{n:012}");
+    let segments: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let jsm = segments.len() >= 3
+        && segments
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .eq(["jsm", "ops", "api"]);
     let (latency, gate) = {
         let mut k = lock(&shared.knobs);
         let mut gate = Gate::Pass;
@@ -793,6 +820,11 @@ async fn handle(
         Gate::Throttled(left) => {
             shared.throttled.fetch_add(1, Ordering::SeqCst);
             let secs = left.as_secs_f64().ceil().max(1.0) as u64;
+            if jsm {
+                let mut reply = jsm::too_many_requests();
+                reply.headers.push(("Retry-After", secs.to_string()));
+                return jsm::respond(reply, &request_id);
+            }
             let mut answer = Reply {
                 status: 429,
                 body: json!({ "message": "You are making too many requests! To avoid errors, we recommend you limit requests." }),
@@ -832,12 +864,6 @@ async fn handle(
                 .unwrap_or_else(|_| Response::new(Body::empty()));
         }
     }
-    let segments: Vec<String> = uri
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
     if segments
         .iter()
         .map(String::as_str)
@@ -850,33 +876,10 @@ async fn handle(
             .body(Body::from(body.to_string()))
             .unwrap_or_else(|_| Response::new(Body::empty()));
     }
-    let jsm = segments.len() >= 3
-        && segments
-            .iter()
-            .take(3)
-            .map(String::as_str)
-            .eq(["jsm", "ops", "api"]);
-    let expected = if jsm {
-        format!(
-            "Basic {}",
-            crate::client::basic_credential(JSM_EMAIL, &shared.key)
-        )
-    } else {
-        format!("GenieKey {}", shared.key)
-    };
-    let authorized = headers.get("authorization").is_some_and(|v| {
-        v == HeaderValue::from_str(&expected).unwrap_or(HeaderValue::from_static("-"))
-    });
-    if !authorized {
-        return respond(
-            Reply {
-                status: 401,
-                body: json!({ "message": "Could not authenticate" }),
-                headers: Vec::new(),
-            },
-            &request_id,
-        );
-    }
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let query: HashMap<String, String> = uri
         .query()
         .map(|q| {
@@ -888,8 +891,23 @@ async fn handle(
     let method =
         reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
     if jsm {
+        if !jsm::authorized(authorization, &shared.key) {
+            return jsm::respond(jsm::unauthorized(), &request_id);
+        }
+        let mut state = lock(&shared.state);
+        state.process_due();
+        let reply = jsm::serve(&mut state, &method, &segments, &query, &body);
+        drop(state);
+        return jsm::respond(reply, &request_id);
+    }
+    let expected = format!("GenieKey {}", shared.key);
+    if authorization != expected {
         return respond(
-            jsm::serve(&shared, &method, &segments, query, &body),
+            Reply {
+                status: 401,
+                body: json!({ "message": "Could not authenticate" }),
+                headers: Vec::new(),
+            },
             &request_id,
         );
     }

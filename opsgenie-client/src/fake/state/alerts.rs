@@ -42,7 +42,7 @@ pub(crate) enum AlertOp {
 }
 
 impl State {
-    pub(super) fn find_alert(&self, ident: &Ident) -> Option<usize> {
+    pub(crate) fn find_alert(&self, ident: &Ident) -> Option<usize> {
         self.alerts.iter().position(|a| match ident {
             Ident::Id(id) => a.id.as_str() == id,
             Ident::Tiny(t) => a.tiny_id.as_deref() == Some(t.as_str()),
@@ -50,7 +50,7 @@ impl State {
         })
     }
 
-    pub(super) fn log(&mut self, alert_id: &str, text: String, owner: Option<&str>) {
+    pub(crate) fn log(&mut self, alert_id: &str, text: String, owner: Option<&str>) {
         let entries = self.logs.entry(alert_id.to_owned()).or_default();
         let now = Utc::now();
         let offset = format!("{}_{:06}", now.timestamp_millis(), entries.len());
@@ -63,16 +63,19 @@ impl State {
         });
     }
 
-    pub(crate) fn add_note(&mut self, alert_id: &str, note: String, owner: Option<&str>) {
+    /// Adds a note to an alert and returns it; its offset is its id and paging key.
+    pub(crate) fn add_note(&mut self, alert_id: &str, note: String, owner: Option<&str>) -> Note {
         let notes = self.notes.entry(alert_id.to_owned()).or_default();
         let now = Utc::now();
         let offset = format!("{}{:06}", now.timestamp_millis(), notes.len());
-        notes.push(Note {
+        let note = Note {
             note,
             owner: Some(owner.unwrap_or("System").to_owned()),
             created_at: Some(now),
             offset: Some(offset),
-        });
+        };
+        notes.push(note.clone());
+        note
     }
 
     /// Creates (or de-duplicates) an alert from a validated create body; returns its index.

@@ -9,6 +9,32 @@ use crate::alerts::AlertStatus;
 use crate::heartbeats::{Heartbeat, IntervalUnit};
 
 impl State {
+    /// Records a ping of the heartbeat `name` (of `team` when given); a ping after expiry
+    /// closes the heartbeat's alert. An unknown name changes nothing.
+    pub(crate) fn ping_heartbeat(&mut self, name: &str, team: Option<&str>) {
+        let mut recovered = false;
+        if let Some(h) = self
+            .heartbeats
+            .iter_mut()
+            .find(|h| h.name == name && team.is_none_or(|t| heartbeat_team(h) == t))
+        {
+            h.last_ping_time = Some(Utc::now());
+            recovered = h.expired == Some(true);
+            h.expired = Some(false);
+        }
+        if recovered {
+            let alias = heartbeat_alias(name);
+            if let Some(a) = self
+                .alerts
+                .iter_mut()
+                .find(|a| a.is_open() && a.alias.as_deref() == Some(alias.as_str()))
+            {
+                a.status = Some(AlertStatus::Closed);
+                a.updated_at = Some(Utc::now());
+            }
+        }
+    }
+
     /// A heartbeat without a ping for its interval expires and raises its alert, as Opsgenie's do.
     pub(super) fn expire_heartbeats(&mut self) {
         let now = Utc::now();
@@ -93,24 +119,7 @@ impl State {
                 Reply::data(201, answer)
             }
             (_, ["v2", "heartbeats", name, "ping"]) => {
-                let mut recovered = false;
-                if let Some(h) = self.heartbeats.iter_mut().find(|h| h.name == *name) {
-                    h.last_ping_time = Some(Utc::now());
-                    recovered = h.expired == Some(true);
-                    h.expired = Some(false);
-                }
-                // A ping after expiry closes the heartbeat's alert.
-                if recovered {
-                    let alias = heartbeat_alias(name);
-                    if let Some(a) = self
-                        .alerts
-                        .iter_mut()
-                        .find(|a| a.is_open() && a.alias.as_deref() == Some(alias.as_str()))
-                    {
-                        a.status = Some(AlertStatus::Closed);
-                        a.updated_at = Some(Utc::now());
-                    }
-                }
+                self.ping_heartbeat(name, None);
                 Reply::new(202, json!({ "result": "PONG - Heartbeat received" }))
             }
             ("POST", ["v2", "heartbeats", name, what @ ("enable" | "disable")]) => {
@@ -260,4 +269,12 @@ impl State {
 
 pub(super) fn heartbeat_alias(name: &str) -> String {
     format!("{name}_HeartbeatAlert")
+}
+
+/// The JSM team a heartbeat belongs to: its owner team, or the site's one team.
+pub(crate) fn heartbeat_team(h: &Heartbeat) -> &str {
+    h.owner_team
+        .as_ref()
+        .and_then(|t| t.id.as_deref())
+        .unwrap_or(crate::fake::JSM_TEAM_ID)
 }

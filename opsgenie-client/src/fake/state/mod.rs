@@ -24,6 +24,7 @@ use crate::schedules::{Override, Schedule};
 
 pub(crate) use alerts::AlertOp;
 use alerts::alert_ident;
+pub(crate) use heartbeats::heartbeat_team;
 pub(crate) use schedules::rotation;
 
 /// An HTTP answer of the fake.
@@ -82,6 +83,16 @@ pub(crate) enum Ident {
     Alias(String),
 }
 
+/// Where an accepted request stands.
+pub(crate) enum RequestState<'a> {
+    /// Processed; its outcome (Opsgenie's request-status `data`).
+    Processed(&'a Value),
+    /// Accepted, not processed yet.
+    Pending,
+    /// Never accepted.
+    Unknown,
+}
+
 /// An accepted asynchronous request, decoded.
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
@@ -117,6 +128,8 @@ pub(crate) struct State {
     pub(crate) processing_delay: Duration,
     pub(crate) base_url: String,
     pub(crate) heartbeat_since: HashMap<String, DateTime<Utc>>,
+    /// The JSM site's teams: `(teamId, teamName)`.
+    pub(crate) teams: Vec<(String, String)>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
     counter: u64,
@@ -137,6 +150,7 @@ impl State {
             processing_delay: Duration::ZERO,
             base_url,
             heartbeat_since: HashMap::new(),
+            teams: vec![(super::JSM_TEAM_ID.to_owned(), "ops".to_owned())],
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
             counter: 0,
@@ -161,6 +175,17 @@ impl State {
             op,
         });
         Reply::accepted(&request_id)
+    }
+
+    /// What is known of an accepted request: its outcome once processed.
+    pub(crate) fn request(&self, id: &str) -> RequestState<'_> {
+        if let Some(outcome) = self.outcomes.get(id) {
+            RequestState::Processed(outcome)
+        } else if self.pending.iter().any(|p| p.request_id == id) {
+            RequestState::Pending
+        } else {
+            RequestState::Unknown
+        }
     }
 
     /// Processes every accepted request whose moment has come, in order.

@@ -76,7 +76,7 @@ impl State {
         out
     }
 
-    pub(super) fn next_on_call(&self, schedule: &Schedule, at: DateTime<Utc>) -> Vec<String> {
+    pub(crate) fn next_on_call(&self, schedule: &Schedule, at: DateTime<Utc>) -> Vec<String> {
         let mut out = Vec::new();
         for rotation in &schedule.rotations {
             if let Some(next) = rotation_next_change(rotation, at) {
