@@ -10,6 +10,12 @@
 //! Opsgenie's `errors` map. Knobs add latency, a rate limit (429 with `Retry-After` and the
 //! `X-RateLimit-*` headers) and seeded faults (503s and dropped connections).
 //!
+//! The same state is also served as JSM Operations (`/jsm/ops/api/{JSM_CLOUD_ID}/v1/...`, HTTP
+//! Basic [`JSM_EMAIL`] and the key), in the paths, bodies, statuses and answers of Atlassian's
+//! published description of that API. What the fake assumes where the description is silent:
+//!
+#![doc = include_str!("jsm/ASSUMPTIONS.md")]
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use opsgenie_client::fake::FakeOpsgenie;
@@ -418,7 +424,8 @@ impl FakeOpsgenie {
         lock(&self.shared.state).processing_delay = delay;
     }
 
-    /// Adds demo data (as [`FakeOpsgenieBuilder::demo_data`]).
+    /// Adds the demo data (what a fake starts with unless [`FakeOpsgenieBuilder::without_demo_data`]
+    /// was called).
     pub fn load_demo_data(&self) {
         demo(&mut self.state());
     }

@@ -18,29 +18,9 @@
 //!   ping 202 `{message}`), and `GET /teams`;
 //! - errors: 401 `{code, message}`, everything else `{errors: [{title, code}]}`.
 //!
-//! Where the description is silent, the fake assumes (and the crate docs say so):
-//! - `took` is sent as a fractional number of seconds, as the description's example (`0.195`)
-//!   shows, although the field is typed integer.
-//! - A request status that is not processed yet answers 404 with the error code
-//!   `RequestNotProcessed`; an unknown request id answers 404 `NotFound`.
-//! - The alert query language is Opsgenie's subset (`status:open`, `acknowledged:false`, ...):
-//!   `status:open` matches every alert that is not closed (also `acked` and `snoozed` ones),
-//!   `status:acked` and `status:snoozed` match those states. Nothing is ever `resolved`: the
-//!   alert API has no action that resolves.
-//! - A list's `links.next` is relative (`/v1/alerts?offset=20&size=20`, as the examples) and
-//!   carries the `query`, `sort` and `order` that were sent; the last page has no `next`.
-//!   `from`/`to` must be integers and are otherwise not applied.
-//! - Notes and logs are served oldest first; an `after` that names no entry is 422.
-//! - Actions take no `user`/`note`; acknowledge, unacknowledge and close ignore any body.
-//!   Whatever the face writes is owned by [`JSM_ACCOUNT_ID`](super::JSM_ACCOUNT_ID).
-//! - `owner` of an alert is the account id it was assigned to (the fake has no user directory).
-//! - Validation failures are 422 (400 for a body that is not a JSON object), with codes
-//!   `InvalidInput` / `BadRequest`; unknown alerts, schedules, overrides, heartbeats and teams
-//!   404 `NotFound`; 429 answers `{errors}` with `Retry-After`.
-//! - Heartbeats of a team: those it owns; heartbeats without an owner team belong to the site's
-//!   one team ([`JSM_TEAM_ID`](super::JSM_TEAM_ID)). A heartbeat is `Off` when disabled,
-//!   `Unresponsive` when expired, `Pending` before its first ping, `Responsive` otherwise.
-//!   Updating or deleting an unknown heartbeat is 404; creating one whose name exists is 422.
+//! Where the description is silent, the fake assumes (the crate docs say so too):
+//!
+#![doc = include_str!("ASSUMPTIONS.md")]
 
 mod alerts;
 mod heartbeats;
