@@ -391,16 +391,17 @@ impl State {
                 })
                 .unwrap_or_default()
         };
-        let op = match what {
-            "acknowledge" => AlertOp::Acknowledge,
-            "unacknowledge" => AlertOp::Unacknowledge,
-            "close" => AlertOp::Close,
-            "delete" => AlertOp::Delete,
+        // Every request decodes into one action, or into the validation errors: no placeholder.
+        let op: Option<AlertOp> = match what {
+            "acknowledge" => Some(AlertOp::Acknowledge),
+            "unacknowledge" => Some(AlertOp::Unacknowledge),
+            "close" => Some(AlertOp::Close),
+            "delete" => Some(AlertOp::Delete),
             "notes" => {
                 if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
                     errors.insert("note".into(), json!("Note can not be empty."));
                 }
-                AlertOp::AddNote
+                Some(AlertOp::AddNote)
             }
             "snooze" => match body
                 .get("endTime")
@@ -408,11 +409,11 @@ impl State {
                 .map(DateTime::parse_from_rfc3339)
             {
                 Some(Ok(t)) if t.with_timezone(&Utc) > Utc::now() => {
-                    AlertOp::Snooze(t.with_timezone(&Utc))
+                    Some(AlertOp::Snooze(t.with_timezone(&Utc)))
                 }
                 _ => {
                     errors.insert("endTime".into(), json!("must be a date-time in the future"));
-                    AlertOp::Snooze(Utc::now())
+                    None
                 }
             },
             "escalate" => {
@@ -420,10 +421,10 @@ impl State {
                     .get("escalation")
                     .and_then(|v| serde_json::from_value::<NamedRef>(v.clone()).ok());
                 match esc.and_then(|e| e.name.or(e.id)) {
-                    Some(n) => AlertOp::Escalate(n),
+                    Some(n) => Some(AlertOp::Escalate(n)),
                     None => {
                         errors.insert("escalation".into(), json!("needs an id or a name"));
-                        AlertOp::Escalate(String::new())
+                        None
                     }
                 }
             }
@@ -432,10 +433,10 @@ impl State {
                     .get("owner")
                     .and_then(|v| serde_json::from_value::<crate::UserRef>(v.clone()).ok());
                 match owner.and_then(|o| o.username.or(o.id)) {
-                    Some(o) => AlertOp::Assign(o),
+                    Some(o) => Some(AlertOp::Assign(o)),
                     None => {
                         errors.insert("owner".into(), json!("needs an id or a username"));
-                        AlertOp::Assign(String::new())
+                        None
                     }
                 }
             }
@@ -444,26 +445,26 @@ impl State {
                     .get("team")
                     .and_then(|v| serde_json::from_value::<NamedRef>(v.clone()).ok());
                 match team.filter(|t| t.id.is_some() || t.name.is_some()) {
-                    Some(t) => AlertOp::AddTeam(Responder {
+                    Some(t) => Some(AlertOp::AddTeam(Responder {
                         kind: ResponderType::Team,
                         id: t.id,
                         name: t.name,
                         username: None,
-                    }),
+                    })),
                     None => {
                         errors.insert("team".into(), json!("needs an id or a name"));
-                        AlertOp::Delete
+                        None
                     }
                 }
             }
             "responders" => match body.get("responder").and_then(responder_value) {
-                Some(r) => AlertOp::AddResponder(r),
+                Some(r) => Some(AlertOp::AddResponder(r)),
                 None => {
                     errors.insert(
                         "responder".into(),
                         json!("needs a type and an id, name or username"),
                     );
-                    AlertOp::Delete
+                    None
                 }
             },
             "tags" => {
@@ -471,64 +472,66 @@ impl State {
                 if tags.is_empty() {
                     errors.insert("tags".into(), json!("Tags can not be empty."));
                 }
-                AlertOp::AddTags(tags)
+                Some(AlertOp::AddTags(tags))
             }
             "details" => {
                 let details = details_field(&body, "details", &mut errors);
                 if details.is_empty() {
                     errors.insert("details".into(), json!("Details can not be empty."));
                 }
-                AlertOp::AddDetails(details)
+                Some(AlertOp::AddDetails(details))
             }
             "remove-tags" => {
                 let tags = list_param("tags");
                 if tags.is_empty() {
                     errors.insert("tags".into(), json!("Tags can not be empty."));
                 }
-                AlertOp::RemoveTags(tags)
+                Some(AlertOp::RemoveTags(tags))
             }
             "remove-details" => {
                 let keys = list_param("keys");
                 if keys.is_empty() {
                     errors.insert("keys".into(), json!("Keys can not be empty."));
                 }
-                AlertOp::RemoveDetails(keys)
+                Some(AlertOp::RemoveDetails(keys))
             }
             "priority" => match priority_field(&body, &mut errors) {
-                Some(p) => AlertOp::Priority(p),
+                Some(p) => Some(AlertOp::Priority(p)),
                 None => {
                     errors
                         .entry("priority")
                         .or_insert(json!("should be one of [P1, P2, P3, P4, P5]"));
-                    AlertOp::Delete
+                    None
                 }
             },
             "message" => match str_field(&body, "message", 130, &mut errors) {
-                Some(m) if !m.trim().is_empty() => AlertOp::Message(m),
+                Some(m) if !m.trim().is_empty() => Some(AlertOp::Message(m)),
                 _ => {
                     errors
                         .entry("message")
                         .or_insert(json!("Message can not be empty."));
-                    AlertOp::Delete
+                    None
                 }
             },
             "description" => match str_field(&body, "description", 15_000, &mut errors) {
-                Some(d) => AlertOp::Description(d),
+                Some(d) => Some(AlertOp::Description(d)),
                 None => {
                     errors
                         .entry("description")
                         .or_insert(json!("must be given"));
-                    AlertOp::Delete
+                    None
                 }
             },
-            custom => AlertOp::Custom(custom.trim_start_matches("actions/").to_owned()),
+            custom => Some(AlertOp::Custom(
+                custom.trim_start_matches("actions/").to_owned(),
+            )),
         };
         if matches!(what, "priority" | "message" | "description") {
             note = None;
         }
-        if !errors.is_empty() {
+        let Some(op) = op.filter(|_| errors.is_empty()) else {
             return Reply::invalid(errors);
-        }
+        };
         self.accept(Op::Alert {
             ident,
             op,
