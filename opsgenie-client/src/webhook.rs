@@ -29,7 +29,9 @@ use serde::{Deserialize, Serialize};
 use serde_with::{DefaultOnNull, serde_as};
 
 use crate::macros::vendor_enum;
-use crate::{AlertId, AlertRef, EntityId, NamedRef, Priority, ResponderType, UserRef};
+use crate::{
+    Alert, AlertAction, AlertId, AlertRef, EntityId, NamedRef, Priority, ResponderType, UserRef,
+};
 
 vendor_enum!(
     /// The alert action a webhook delivery reports (`action`), as Opsgenie and JSM spell it.
@@ -82,6 +84,39 @@ vendor_enum!(
         RemoveDetails => "RemoveDetails",
     }
 );
+
+impl WebhookAction {
+    /// The word a delivery carries for an action made with [`AlertAction`] (one table, so a
+    /// fake that applies an action announces it with the word Opsgenie uses).
+    pub fn for_action(action: &AlertAction) -> WebhookAction {
+        match action {
+            AlertAction::Acknowledge => WebhookAction::Acknowledge,
+            AlertAction::Unacknowledge => WebhookAction::UnAcknowledge,
+            AlertAction::Close => WebhookAction::Close,
+            AlertAction::AddNote(_) => WebhookAction::AddNote,
+            AlertAction::Snooze(_) => WebhookAction::Snooze,
+            AlertAction::Escalate(_) => WebhookAction::Escalate,
+            AlertAction::Assign(_) => WebhookAction::AssignOwnership,
+            AlertAction::AddTeam(_) => WebhookAction::AddTeam,
+            AlertAction::AddResponder(_) => WebhookAction::AddResponder,
+            AlertAction::Custom(_) => WebhookAction::CustomAction,
+            AlertAction::AddTags(_) => WebhookAction::AddTags,
+            AlertAction::RemoveTags(_) => WebhookAction::RemoveTags,
+            AlertAction::AddDetails(_) => WebhookAction::AddDetails,
+            AlertAction::RemoveDetails(_) => WebhookAction::RemoveDetails,
+            AlertAction::UpdatePriority(_) => WebhookAction::UpdatePriority,
+            AlertAction::UpdateMessage(_) => WebhookAction::UpdateMessage,
+            AlertAction::UpdateDescription(_) => WebhookAction::UpdateDescription,
+            AlertAction::Delete => WebhookAction::Delete,
+        }
+    }
+
+    /// `true` for the actions whose deliveries carry the alert's description and details
+    /// (`Create` and custom actions).
+    pub fn carries_description(&self) -> bool {
+        matches!(self, WebhookAction::Create | WebhookAction::CustomAction)
+    }
+}
 
 vendor_enum!(
     /// What kind of source an action came from (`source.type`).
@@ -292,6 +327,48 @@ pub struct WebhookAlert {
     pub inserted_at: Option<DateTime<Utc>>,
 }
 
+/// How many characters of the description and of each detail a delivery carries.
+pub const MAX_DESCRIPTION_CHARS: usize = 1_000;
+
+impl WebhookAlert {
+    /// The subset of `alert` a delivery carries, description and details included (cut to
+    /// [`MAX_DESCRIPTION_CHARS`]); teams are the ids (or names) of its team responders.
+    /// The acting user and the note are the action's, not the alert's: set them apart.
+    pub fn from_alert(alert: &Alert) -> Self {
+        let cut = |s: &str| s.chars().take(MAX_DESCRIPTION_CHARS).collect::<String>();
+        WebhookAlert {
+            alert_id: Some(alert.id.clone()),
+            tiny_id: alert.tiny_id.clone(),
+            alias: alert.alias.clone(),
+            message: Some(alert.message.clone()),
+            entity: alert.entity.clone(),
+            source: alert.source.clone(),
+            tags: alert.tags.clone(),
+            teams: alert
+                .responders
+                .iter()
+                .filter(|r| r.kind == ResponderType::Team)
+                .filter_map(|r| r.id.clone().or_else(|| r.name.clone()))
+                .collect(),
+            recipients: Vec::new(),
+            username: None,
+            user_id: None,
+            description: alert.description.as_deref().map(cut),
+            details: alert
+                .details
+                .iter()
+                .map(|(k, v)| (k.clone(), cut(v)))
+                .collect(),
+            note: None,
+            owner: alert.owner.clone().filter(|o| !o.trim().is_empty()),
+            priority: alert.priority.clone(),
+            created_at: alert.created_at,
+            updated_at: alert.updated_at,
+            inserted_at: None,
+        }
+    }
+}
+
 /// One webhook delivery: an alert action, decoded.
 ///
 /// Built by [`WebhookEvent::from_slice`]; serializes back into the shape Opsgenie sends
@@ -373,6 +450,19 @@ impl WebhookEvent {
             alert_flow_context: None,
             headers: EchoedHeaders::default(),
         }
+    }
+
+    /// The delivery Opsgenie makes for `action` on `alert`: the alert subset, with the
+    /// description and details only where Opsgenie sends them (`Create`, custom actions).
+    /// Set `source`, the acting user (`alert.username`, `alert.user_id`) and `alert.note` on
+    /// the result.
+    pub fn for_alert(action: WebhookAction, alert: &Alert) -> Self {
+        let mut subset = WebhookAlert::from_alert(alert);
+        if !action.carries_description() {
+            subset.description = None;
+            subset.details.clear();
+        }
+        WebhookEvent::new(action, subset)
     }
 
     /// Decodes one delivery's body. Unknown fields and unknown action words are kept

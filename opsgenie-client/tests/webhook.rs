@@ -649,3 +649,65 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_alert_and_an_action_make_the_delivery_opsgenie_sends() {
+    use opsgenie_client::{Alert, AlertAction, NamedRef, UserRef};
+
+    let mut alert: Alert =
+        serde_json::from_value(common::fixture_json("alerts/get.json")["data"].clone())
+            .expect("alert");
+    alert.description = Some("d".repeat(1_500));
+    let created = WebhookEvent::for_alert(WebhookAction::Create, &alert);
+    let a = created.alert();
+    assert_eq!(a.alert_id.as_ref(), Some(&alert.id));
+    assert_eq!(a.tiny_id, alert.tiny_id);
+    assert_eq!(a.alias, alert.alias);
+    assert_eq!(a.message.as_deref(), Some(alert.message.as_str()));
+    assert_eq!(a.tags, alert.tags);
+    assert_eq!(a.priority, alert.priority);
+    assert_eq!(
+        (a.created_at, a.updated_at),
+        (alert.created_at, alert.updated_at)
+    );
+    assert_eq!(a.teams, ["8418d193-fake-4d8f-a3da-000000000001"]);
+    // Description and details are sent on Create, cut to 1,000 characters.
+    assert_eq!(a.description.as_ref().map(String::len), Some(1_000));
+    assert_eq!(
+        a.details.get("serverName").map(String::as_str),
+        Some("Zion")
+    );
+    // ... and not on other actions.
+    let acked = WebhookEvent::for_alert(WebhookAction::Acknowledge, &alert);
+    assert!(acked.alert().description.is_none() && acked.alert().details.is_empty());
+    // The delivery decodes back into itself.
+    let bytes = serde_json::to_vec(&created).expect("json");
+    assert_eq!(WebhookEvent::from_slice(&bytes).expect("decode"), created);
+
+    for (action, word) in [
+        (AlertAction::Acknowledge, "Acknowledge"),
+        (AlertAction::Unacknowledge, "UnAcknowledge"),
+        (AlertAction::Close, "Close"),
+        (AlertAction::AddNote("x".into()), "AddNote"),
+        (AlertAction::Escalate(NamedRef::name("ops")), "Escalate"),
+        (
+            AlertAction::Assign(UserRef::username("bob@example.invalid")),
+            "AssignOwnership",
+        ),
+        (AlertAction::AddTeam(NamedRef::name("ops")), "AddTeam"),
+        (AlertAction::Custom("Restart".into()), "CustomAction"),
+        (AlertAction::AddTags(vec!["x".into()]), "AddTags"),
+        (AlertAction::RemoveTags(vec!["x".into()]), "RemoveTags"),
+        (AlertAction::UpdatePriority(Priority::P1), "UpdatePriority"),
+        (AlertAction::Delete, "Delete"),
+    ] {
+        assert_eq!(
+            WebhookAction::for_action(&action).as_str(),
+            word,
+            "{action:?}"
+        );
+    }
+    assert!(WebhookAction::Create.carries_description());
+    assert!(WebhookAction::CustomAction.carries_description());
+    assert!(!WebhookAction::Close.carries_description());
+}

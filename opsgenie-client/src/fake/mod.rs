@@ -26,6 +26,7 @@
 mod jsm;
 mod query;
 mod state;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
