@@ -477,6 +477,18 @@ impl WebhookEvent {
         decode(body)
     }
 
+    /// A key equal for two deliveries of the same payload (Opsgenie retries a delivery that
+    /// failed, so one action can arrive more than once): a hash of the decoded event, so key
+    /// order and white space do not matter. Stable within one process; do not store it.
+    pub fn dedup_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        serde_json::to_vec(self)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The action.
     pub fn action(&self) -> &WebhookAction {
         &self.action

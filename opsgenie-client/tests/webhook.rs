@@ -711,3 +711,20 @@ fn an_alert_and_an_action_make_the_delivery_opsgenie_sends() {
     assert!(WebhookAction::CustomAction.carries_description());
     assert!(!WebhookAction::Close.carries_description());
 }
+
+#[test]
+fn the_same_delivery_twice_has_one_dedup_key() {
+    let body = fixture("webhooks/add_note.json");
+    let first = WebhookEvent::from_slice(body.as_bytes()).expect("decode");
+    // The same payload again, re-serialized with other spacing and key order.
+    let value: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let again = WebhookEvent::from_slice(&serde_json::to_vec_pretty(&value).expect("json"))
+        .expect("decode");
+    assert_eq!(first.dedup_key(), again.dedup_key());
+    // Another action on the same alert, or the same action later, is another delivery.
+    let acked = event("webhooks/acknowledge.json");
+    assert_ne!(first.dedup_key(), acked.dedup_key());
+    let mut later = first.clone();
+    later.alert.updated_at = at_nanos(1_502_709_999_000_000_000);
+    assert_ne!(first.dedup_key(), later.dedup_key());
+}

@@ -232,6 +232,26 @@ impl Notification {
         raw.into_notification()
     }
 
+    /// A key equal for two deliveries of the same notification (Statuspage retries failed
+    /// deliveries): a hash of everything but `meta` (whose `generated_at` may be new on a
+    /// retry), so key order and white space do not matter either. Stable within one process;
+    /// do not store it.
+    pub fn dedup_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        let without_meta = match self {
+            Notification::Incident { page, incident, .. } => serde_json::to_vec(&(page, incident)),
+            Notification::Component {
+                page,
+                component,
+                component_update,
+                ..
+            } => serde_json::to_vec(&(page, component, component_update)),
+        };
+        without_meta.unwrap_or_default().hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// The links.
     pub fn meta(&self) -> &Meta {
         match self {

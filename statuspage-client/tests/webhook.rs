@@ -496,3 +496,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_same_notification_twice_has_one_dedup_key() {
+    let first = notification("webhooks/incident_updated.json");
+    // A retry may carry a new `generated_at`: still the same notification.
+    let mut retry = first.clone();
+    if let Notification::Incident { meta, .. } = &mut retry {
+        meta.generated_at = time("2024-06-07T10:25:00Z");
+    }
+    assert_eq!(first.dedup_key(), retry.dedup_key());
+    // The next update of the same incident is a new notification.
+    let resolved = notification("webhooks/incident_resolved.json");
+    assert_ne!(first.dedup_key(), resolved.dedup_key());
+    let component = notification("webhooks/component_update.json");
+    assert_ne!(component.dedup_key(), first.dedup_key());
+    assert_eq!(
+        component.dedup_key(),
+        notification("webhooks/component_update.json").dedup_key()
+    );
+}
