@@ -270,7 +270,7 @@ pub struct WebhookAlert {
     #[serde_as(deserialize_as = "DefaultOnNull")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<String>,
-    /// The acting user's username (an e-mail address, or `System`).
+    /// The acting user's username (an e-mail address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The acting user's id (what identifies the user; a username can change).
