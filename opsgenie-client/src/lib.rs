@@ -19,6 +19,7 @@ pub mod schedules;
 pub mod teams;
 mod throttle;
 mod transport;
+pub mod webhook;
 
 pub use alerts::{
     ActionRoute, Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType,
@@ -34,3 +35,4 @@ pub use opsbot_http::RetryPolicy;
 pub use requests::{RequestHandle, RequestKind, RequestStatus};
 pub use schedules::{OnCall, OnCallPerson, Schedule, ScheduleRef};
 pub use teams::Team;
+pub use webhook::{WebhookAction, WebhookError, WebhookEvent};

@@ -36,6 +36,7 @@ fn every_fixture_is_covered_by_a_test() {
         include_str!("jsm.rs"),
         include_str!("jsm_client.rs"),
         include_str!("fake_jsm_routes.rs"),
+        include_str!("webhook.rs"),
     ]
     .concat();
     // Every file under the fixture root, at any depth, by its path relative to the root.

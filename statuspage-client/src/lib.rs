@@ -17,6 +17,7 @@ mod public;
 mod subscribers;
 mod templates;
 mod validate;
+pub mod webhook;
 
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
@@ -48,3 +49,4 @@ pub use public::{
 pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberType, Subscribers};
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};
+pub use webhook::{Notification, WebhookError};
