@@ -752,6 +752,54 @@ async fn on_call_answers_users_and_participants_by_account_id() {
 }
 
 #[tokio::test]
+async fn a_schedule_name_is_looked_up_with_query_then_used_by_id() {
+    let server = server().await;
+    mount(
+        &server,
+        "GET",
+        "/schedules",
+        answer(200, "jsm/client/schedules_page2.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "GET",
+        "/schedules/sch-db/on-calls",
+        answer(200, "jsm/client/on_calls_flat.json"),
+    )
+    .await;
+    let client = client(&server);
+    // The answer holds only a schedule named `db`: `ops` has no exact match.
+    let e = client
+        .schedules()
+        .on_calls(ScheduleRef::name("ops"))
+        .await
+        .expect_err("no schedule named ops");
+    assert!(e.is_not_found(), "{e}");
+    let on_call = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::name("db"))
+        .flat(true)
+        .await);
+    assert_eq!(on_call.schedule_name(), Some("db"), "named from the call");
+    let sent = received(&server).await;
+    let rows: Vec<(&str, &Query)> = sent.iter().map(|s| (s.1.as_str(), &s.2)).collect();
+    let list = format!("{PREFIX}/schedules");
+    let on_calls = format!("{PREFIX}/schedules/sch-db/on-calls");
+    let by_ops = pairs(&[("query", "ops"), ("offset", "0"), ("size", "50")]);
+    let by_db = pairs(&[("query", "db"), ("offset", "0"), ("size", "50")]);
+    let flat = pairs(&[("flat", "true")]);
+    assert_eq!(
+        rows,
+        vec![
+            (list.as_str(), &by_ops),
+            (list.as_str(), &by_db),
+            (on_calls.as_str(), &flat)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn overrides_send_a_responder_and_rotation_ids() {
     let server = server().await;
     mount(
