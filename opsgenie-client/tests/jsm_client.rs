@@ -76,6 +76,22 @@ fn answer(status: u16, name: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
 }
 
+/// A GET of `route` with the query parameter `(name, value)`, preferred over a plain [`mount`].
+async fn mount_when(
+    server: &MockServer,
+    route: &str,
+    (name, value): (&str, &str),
+    response: ResponseTemplate,
+) {
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}{route}")))
+        .and(wiremock::matchers::query_param(name, value))
+        .respond_with(response)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
     Mock::given(method(verb))
         .and(path(format!("{PREFIX}{route}")))
@@ -615,13 +631,13 @@ async fn notes_and_logs_page_with_after() {
 #[tokio::test]
 async fn schedules_page_filter_by_name_and_name_their_team() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules")))
-        .and(wiremock::matchers::query_param("offset", "1"))
-        .respond_with(answer(200, "jsm/client/schedules_page2.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules",
+        ("offset", "1"),
+        answer(200, "jsm/client/schedules_page2.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
@@ -666,13 +682,13 @@ async fn schedules_page_filter_by_name_and_name_their_team() {
 #[tokio::test]
 async fn on_call_answers_users_and_participants_by_account_id() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules/sch-ops/on-calls")))
-        .and(wiremock::matchers::query_param("flat", "true"))
-        .respond_with(answer(200, "jsm/client/on_calls_flat.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules/sch-ops/on-calls",
+        ("flat", "true"),
+        answer(200, "jsm/client/on_calls_flat.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
@@ -680,13 +696,13 @@ async fn on_call_answers_users_and_participants_by_account_id() {
         answer(200, "jsm/client/on_calls_nested.json"),
     )
     .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules/sch-ops/next-on-calls")))
-        .and(wiremock::matchers::query_param("flat", "true"))
-        .respond_with(answer(200, "jsm/client/next_on_calls_flat.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules/sch-ops/next-on-calls",
+        ("flat", "true"),
+        answer(200, "jsm/client/next_on_calls_flat.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
