@@ -76,6 +76,22 @@ fn answer(status: u16, name: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
 }
 
+/// A GET of `route` with the query parameter `(name, value)`, preferred over a plain [`mount`].
+async fn mount_when(
+    server: &MockServer,
+    route: &str,
+    (name, value): (&str, &str),
+    response: ResponseTemplate,
+) {
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}{route}")))
+        .and(wiremock::matchers::query_param(name, value))
+        .respond_with(response)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
 async fn mount(server: &MockServer, verb: &str, route: &str, response: ResponseTemplate) {
     Mock::given(method(verb))
         .and(path(format!("{PREFIX}{route}")))
@@ -615,13 +631,13 @@ async fn notes_and_logs_page_with_after() {
 #[tokio::test]
 async fn schedules_page_filter_by_name_and_name_their_team() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules")))
-        .and(wiremock::matchers::query_param("offset", "1"))
-        .respond_with(answer(200, "jsm/client/schedules_page2.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules",
+        ("offset", "1"),
+        answer(200, "jsm/client/schedules_page2.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
@@ -666,13 +682,13 @@ async fn schedules_page_filter_by_name_and_name_their_team() {
 #[tokio::test]
 async fn on_call_answers_users_and_participants_by_account_id() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules/sch-ops/on-calls")))
-        .and(wiremock::matchers::query_param("flat", "true"))
-        .respond_with(answer(200, "jsm/client/on_calls_flat.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules/sch-ops/on-calls",
+        ("flat", "true"),
+        answer(200, "jsm/client/on_calls_flat.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
@@ -680,13 +696,13 @@ async fn on_call_answers_users_and_participants_by_account_id() {
         answer(200, "jsm/client/on_calls_nested.json"),
     )
     .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/schedules/sch-ops/next-on-calls")))
-        .and(wiremock::matchers::query_param("flat", "true"))
-        .respond_with(answer(200, "jsm/client/next_on_calls_flat.json"))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    mount_when(
+        &server,
+        "/schedules/sch-ops/next-on-calls",
+        ("flat", "true"),
+        answer(200, "jsm/client/next_on_calls_flat.json"),
+    )
+    .await;
     mount(
         &server,
         "GET",
@@ -748,6 +764,54 @@ async fn on_call_answers_users_and_participants_by_account_id() {
     assert_eq!(
         sent.first().map(|s| &s.2),
         Some(&pairs(&[("flat", "true")]))
+    );
+}
+
+#[tokio::test]
+async fn a_schedule_name_is_looked_up_with_query_then_used_by_id() {
+    let server = server().await;
+    mount(
+        &server,
+        "GET",
+        "/schedules",
+        answer(200, "jsm/client/schedules_page2.json"),
+    )
+    .await;
+    mount(
+        &server,
+        "GET",
+        "/schedules/sch-db/on-calls",
+        answer(200, "jsm/client/on_calls_flat.json"),
+    )
+    .await;
+    let client = client(&server);
+    // The answer holds only a schedule named `db`: `ops` has no exact match.
+    let e = client
+        .schedules()
+        .on_calls(ScheduleRef::name("ops"))
+        .await
+        .expect_err("no schedule named ops");
+    assert!(e.is_not_found(), "{e}");
+    let on_call = ok(client
+        .schedules()
+        .on_calls(ScheduleRef::name("db"))
+        .flat(true)
+        .await);
+    assert_eq!(on_call.schedule_name(), Some("db"), "named from the call");
+    let sent = received(&server).await;
+    let rows: Vec<(&str, &Query)> = sent.iter().map(|s| (s.1.as_str(), &s.2)).collect();
+    let list = format!("{PREFIX}/schedules");
+    let on_calls = format!("{PREFIX}/schedules/sch-db/on-calls");
+    let by_ops = pairs(&[("query", "ops"), ("offset", "0"), ("size", "50")]);
+    let by_db = pairs(&[("query", "db"), ("offset", "0"), ("size", "50")]);
+    let flat = pairs(&[("flat", "true")]);
+    assert_eq!(
+        rows,
+        vec![
+            (list.as_str(), &by_ops),
+            (list.as_str(), &by_db),
+            (on_calls.as_str(), &flat)
+        ]
     );
 }
 
