@@ -63,3 +63,58 @@ impl Error {
         }
     }
 }
+
+/// Writes `impl From<opsbot_http::Error> for $error`, mapping each core error to the SDK variant of
+/// the same name and shape (`InvalidInput { field, reason }`, `Transport(reqwest::Error)`,
+/// `Timeout { after }`, `BodyTooLarge { limit }`, `Decode { status, path, excerpt, source }`), and a
+/// kind the core adds later through the fallback arm.
+///
+/// ```
+/// #[derive(Debug)]
+/// enum Error {
+///     InvalidInput { field: &'static str, reason: String },
+///     Transport(reqwest::Error),
+///     Timeout { after: std::time::Duration },
+///     BodyTooLarge { limit: usize },
+///     Decode { status: u16, path: String, excerpt: String, source: serde_json::Error },
+/// }
+/// opsbot_http::from_core_error!(Error, other => Error::InvalidInput {
+///     field: "request",
+///     reason: other.to_string(),
+/// });
+///
+/// let error = Error::from(opsbot_http::Error::BodyTooLarge { limit: 10 });
+/// assert!(matches!(error, Error::BodyTooLarge { limit: 10 }));
+/// # use opsbot_http::reqwest;
+/// ```
+#[macro_export]
+macro_rules! from_core_error {
+    ($error:ident, $other:ident => $fallback:expr $(,)?) => {
+        impl ::std::convert::From<$crate::Error> for $error {
+            fn from(error: $crate::Error) -> Self {
+                match error {
+                    $crate::Error::InvalidInput { field, reason } => {
+                        $error::InvalidInput { field, reason }
+                    }
+                    $crate::Error::Transport(source) => $error::Transport(source),
+                    $crate::Error::Timeout { after } => $error::Timeout { after },
+                    $crate::Error::BodyTooLarge { limit } => $error::BodyTooLarge { limit },
+                    $crate::Error::Decode {
+                        status,
+                        path,
+                        excerpt,
+                        source,
+                    } => $error::Decode {
+                        status,
+                        path,
+                        excerpt,
+                        source,
+                    },
+                    // The core's error enum is non-exhaustive: a kind it adds later.
+                    #[allow(unreachable_patterns)]
+                    $other => $fallback,
+                }
+            }
+        }
+    };
+}
