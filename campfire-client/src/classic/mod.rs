@@ -42,7 +42,7 @@ use crate::client::{
     parse_base_url,
 };
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use opsbot_http::RetryPolicy;
 
 pub use account::Account;
 pub use decoder::{StreamDecoder, StreamEvent};
@@ -256,16 +256,15 @@ impl ClientBuilder {
         }
         let base = parse_base_url("base_url", &self.base_url)?;
         let streaming = parse_base_url("streaming_url", &self.streaming_url)?;
-        let secrets = Secrets::new([
-            token.to_owned(),
-            crate::client::base64(format!("{token}:X").as_bytes()),
-        ]);
+        let credential = opsbot_http::basic_credential(token, "X");
+        let secrets = Secrets::new([token.to_owned(), credential.clone()]);
         let core = Core::new(
+            &base,
             self.options,
             Auth::BasicToken(self.token.clone()),
             true,
-            false,
             secrets,
+            Secrets::new([credential]),
         )?;
         Ok(Client {
             inner: Arc::new(Inner {

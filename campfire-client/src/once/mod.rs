@@ -27,7 +27,7 @@ use crate::client::{
 };
 use crate::error::{Error, Result};
 use crate::ids::RoomId;
-use crate::retry::RetryPolicy;
+use opsbot_http::RetryPolicy;
 
 pub use key::BotKey;
 pub use messages::{
@@ -257,7 +257,14 @@ impl BotClientBuilder {
         let key = self.key?;
         let base = parse_base_url("base_url", &self.base_url)?;
         let secrets = Secrets::new([key.expose(), key.token().to_owned()]);
-        let core = Core::new(self.options, Auth::InPath, false, true, secrets)?;
+        let core = Core::new(
+            &base,
+            self.options,
+            Auth::InPath,
+            false,
+            secrets.clone(),
+            secrets,
+        )?;
         Ok(BotClient {
             inner: Arc::new(Inner { core, base, key }),
         })
