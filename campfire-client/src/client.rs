@@ -15,8 +15,6 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{ApiError, Error, Result};
-use opsbot_http::RetryPolicy;
-
 pub(crate) use opsbot_http::Secrets;
 
 /// A secret (bot key token or API token) that never prints.
@@ -345,26 +343,10 @@ pub(crate) enum Auth {
     BasicToken(Secret),
 }
 
-/// The options every client builder shares.
-#[derive(Clone, Debug)]
-pub(crate) struct CommonOptions {
-    pub(crate) timeout: Duration,
-    pub(crate) user_agent: String,
-    pub(crate) http: Option<reqwest::Client>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_response_bytes: usize,
-}
-
-impl CommonOptions {
-    pub(crate) fn new(user_agent: String) -> Self {
-        CommonOptions {
-            timeout: opsbot_http::DEFAULT_TIMEOUT,
-            user_agent,
-            http: None,
-            retry: RetryPolicy::default(),
-            max_response_bytes: opsbot_http::DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
+/// The transport settings a builder starts from: this user agent and the core's defaults (30 s per attempt,
+/// `RetryPolicy::default()`, 16 MiB bodies). The base URL is set when the client is built.
+pub(crate) fn default_config(user_agent: String) -> opsbot_http::Config {
+    opsbot_http::Config::new("", user_agent)
 }
 
 /// Campfire as the core's [`Service`]: its throttling signals and error bodies.
@@ -420,25 +402,17 @@ impl Core {
     /// body before it is read (not classic's API token: `/users/me.json` answers with it, by design).
     pub(crate) fn new(
         base: &Url,
-        options: CommonOptions,
+        config: opsbot_http::Config,
         auth: Auth,
         classic: bool,
         secrets: Secrets,
         scrubbed: Secrets,
     ) -> Result<Self> {
-        HeaderValue::from_str(&options.user_agent).map_err(|_| {
-            Error::invalid("user_agent", "must be visible ASCII without line breaks")
-        })?;
-        let mut config = opsbot_http::Config::new(base.as_str(), options.user_agent)
-            .timeout(options.timeout)
-            .retry_policy(options.retry)
-            .max_response_bytes(options.max_response_bytes)
+        let mut config = config
+            .base_url(base.as_str())
             // A redirect is an answer: the bot key's is the login page, and it must not be followed.
             .follow_redirects(false)
             .secrets(scrubbed);
-        if let Some(http) = options.http {
-            config = config.http_client(http);
-        }
         if let Auth::BasicToken(token) = &auth {
             config = config.authorization(opsbot_http::basic_authorization(
                 token.expose(),
