@@ -1,26 +1,21 @@
-//! The request core shared by both generations: URL building, retries, the body size limit, error mapping
-//! and tracing. The public clients are [`crate::once::BotClient`] and [`crate::classic::Client`].
+//! Campfire's side of the request core. The attempt loop, failure classification, retry budget, client-wide
+//! throttling, size limit, redaction and decoding are `opsbot-http`'s ([`opsbot_http::Transport`]); what is
+//! Campfire's own stays here: the two kinds of authentication (a bot key in the path, classic Basic
+//! credentials), error bodies, classic's 503 + `Retry-After` throttling signal, and keeping the bot key out of
+//! every URL that reaches an error or a log line. The public clients are [`crate::once::BotClient`] and
+//! [`crate::classic::Client`].
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use opsbot_http::{Answer, FailureClass, Route, Service, Transport};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 use url::Url;
 
-use crate::error::{ApiError, Error, Result, decode_json};
-use crate::retry::{FailureClass, RetryBudget, RetryPolicy, parse_retry_after};
-
-/// The default per-attempt timeout.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default limit of a buffered answer.
-pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-/// The longest pause a `Retry-After` can impose when the policy allows any (the clock cannot go further).
-const MAX_PAUSE: Duration = Duration::from_secs(365 * 24 * 3600);
-/// How much of an error answer is read (its message and the 4 KiB excerpt come from the start).
-const ERROR_BODY_BYTES: usize = 64 * 1024;
+use crate::error::{ApiError, Error, Result};
+pub(crate) use opsbot_http::Secrets;
 
 /// A secret (bot key token or API token) that never prints.
 #[derive(Clone, PartialEq, Eq)]
@@ -130,7 +125,35 @@ pub(crate) enum Body {
     Multipart { field: &'static str, file: FilePart },
 }
 
-/// One call, as the core sends it.
+impl Body {
+    /// The core's form of the body: the same bytes on every attempt, a multipart form built anew.
+    fn into_core(self) -> Result<opsbot_http::Body> {
+        Ok(match self {
+            Body::Empty => opsbot_http::Body::Empty,
+            Body::Json(bytes) => opsbot_http::Body::Bytes {
+                content_type: HeaderValue::from_static("application/json"),
+                bytes: bytes.into(),
+            },
+            Body::Text(text) => opsbot_http::Body::Bytes {
+                content_type: HeaderValue::from_static("text/plain; charset=utf-8"),
+                bytes: text.into(),
+            },
+            Body::Multipart { field, file } => {
+                // Checked once here, so building it again for a retry cannot fail.
+                file.to_form(field)?;
+                opsbot_http::Body::Build(std::sync::Arc::new(move |builder| {
+                    match file.to_form(field) {
+                        Ok(form) => builder.multipart(form),
+                        Err(_) => builder,
+                    }
+                }))
+            }
+        })
+    }
+}
+
+/// One call, as the clients describe it: method, the URL built from percent-encoded segments, the path
+/// template that is logged, and the body.
 #[derive(Debug)]
 pub(crate) struct Request {
     pub(crate) method: Method,
@@ -160,6 +183,78 @@ impl Request {
             .map_err(|e| Error::invalid("body", format!("cannot be encoded: {e}")))?;
         Ok(self.body(Body::Json(bytes)))
     }
+
+    /// The core's request: the URL's path below `base` as a route (each argument one segment, as the
+    /// template names them), its query, the body.
+    fn into_core(self, base: &Url) -> Result<opsbot_http::Request> {
+        let route = route_of(base, &self.url, self.template)?;
+        let mut request = opsbot_http::Request::new(self.method, route);
+        for (name, value) in self.url.query_pairs() {
+            request = request.query(query_name(&name)?, value.into_owned());
+        }
+        Ok(request.body(self.body.into_core()?))
+    }
+}
+
+/// The route of `url` below `base`: the template's placeholders take the URL's segments. A placeholder with
+/// a suffix in one segment (classic's `{room_id}.json`) is one argument holding the suffix.
+fn route_of(base: &Url, url: &Url, template: &'static str) -> Result<Route> {
+    let mismatch = || Error::UnexpectedResponse {
+        status: 0,
+        reason: format!("internal: {template} does not describe the request"),
+    };
+    let base_len = base
+        .path_segments()
+        .map_or(0, |s| s.filter(|p| !p.is_empty()).count());
+    let segments: Vec<String> = url
+        .path_segments()
+        .ok_or_else(mismatch)?
+        .filter(|p| !p.is_empty())
+        .skip(base_len)
+        .map(percent_decode)
+        .collect();
+    let parts: Vec<&str> = template.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.len() != segments.len() {
+        return Err(mismatch());
+    }
+    let mut core_template = String::new();
+    let mut args = Vec::new();
+    for (part, segment) in parts.iter().zip(segments) {
+        core_template.push('/');
+        match part.strip_prefix('{').and_then(|p| p.split_once('}')) {
+            Some((name, _suffix)) => {
+                core_template.push('{');
+                core_template.push_str(name);
+                core_template.push('}');
+                args.push(segment);
+            }
+            None => core_template.push_str(part),
+        }
+    }
+    Ok(Route::dynamic(core_template, args))
+}
+
+fn percent_decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The core takes query names as `&'static str`: the names Campfire's calls use.
+fn query_name(name: &str) -> Result<&'static str> {
+    const NAMES: &[&str] = &[
+        "before",
+        "after",
+        "limit",
+        "since_message_id",
+        "q",
+        "format",
+    ];
+    NAMES
+        .iter()
+        .copied()
+        .find(|n| *n == name)
+        .ok_or_else(|| Error::invalid("query", format!("unexpected query parameter {name:?}")))
 }
 
 /// A buffered answer.
@@ -192,62 +287,20 @@ impl Response {
     }
 
     pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        decode_json(self.status, &self.body).map_err(|e| self.secrets.redact(e))
+        crate::error::decode_json(self.status, &self.body).map_err(|e| self.secrets.redact(e))
     }
 }
 
-/// The secrets of a client, to be cut out of every error made of what a server sent: a server may echo
-/// the request path (which holds the bot key) or the credentials in an error page or a wrongly typed field.
-#[derive(Clone, Default)]
-pub(crate) struct Secrets(Arc<[String]>);
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets(<{} redacted>)", self.0.len())
-    }
-}
-
-impl Secrets {
-    /// Secrets shorter than this are not searched for (they would match ordinary text).
-    const MIN_LEN: usize = 6;
-
-    pub(crate) fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut secrets: Vec<String> = secrets
-            .into_iter()
-            .filter(|s| s.len() >= Self::MIN_LEN)
-            .collect();
-        // Longest first, so a key is replaced whole before its token part.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Secrets(secrets.into())
-    }
-
-    pub(crate) fn redact_text(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in self.0.iter() {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "<redacted>");
-            }
-            // An excerpt may end in the middle of a secret: cut that beginning too (from 4 characters on,
-            // so ordinary text is rarely touched).
-            let cut = (4..secret.len())
-                .rev()
-                .filter(|n| secret.is_char_boundary(*n))
-                .find(|n| secret.get(..*n).is_some_and(|head| out.ends_with(head)));
-            if let Some(n) = cut {
-                out.truncate(out.len() - n);
-                out.push_str("<redacted>");
-            }
-        }
-        out
-    }
-
-    fn contains_any(&self, text: &str) -> bool {
-        self.0.iter().any(|s| text.contains(s.as_str()))
-    }
-
+/// Cutting the client's secrets out of an error made of what a server sent (the core already cut them out
+/// of the body; an excerpt or a message may still end in the beginning of one).
+pub(crate) trait RedactError {
     /// The error with every secret cut out of the server's words in it.
-    pub(crate) fn redact(&self, err: Error) -> Error {
-        if self.0.is_empty() {
+    fn redact(&self, err: Error) -> Error;
+}
+
+impl RedactError for Secrets {
+    fn redact(&self, err: Error) -> Error {
+        if self.is_empty() {
             return err;
         }
         match err {
@@ -263,7 +316,7 @@ impl Secrets {
                 source,
             } => {
                 let source_text = source.to_string();
-                let source = if self.contains_any(&source_text) {
+                let source = if self.found_in(&source_text) {
                     // serde_json quotes offending values in its message; rebuild it without them.
                     <serde_json::Error as serde::de::Error>::custom(self.redact_text(&source_text))
                 } else {
@@ -290,87 +343,92 @@ pub(crate) enum Auth {
     BasicToken(Secret),
 }
 
-/// The options every client builder shares.
-#[derive(Clone, Debug)]
-pub(crate) struct CommonOptions {
-    pub(crate) timeout: Duration,
-    pub(crate) user_agent: String,
-    pub(crate) http: Option<reqwest::Client>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_response_bytes: usize,
+/// The transport settings a builder starts from: this user agent and the core's defaults (30 s per attempt,
+/// `RetryPolicy::default()`, 16 MiB bodies). The base URL is set when the client is built.
+pub(crate) fn default_config(user_agent: String) -> opsbot_http::Config {
+    opsbot_http::Config::new("", user_agent)
 }
 
-impl CommonOptions {
-    pub(crate) fn new(user_agent: String) -> Self {
-        CommonOptions {
-            timeout: DEFAULT_TIMEOUT,
-            user_agent,
-            http: None,
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-        }
-    }
-}
-
-/// The private request core: one per client, shared by its clones.
+/// Campfire as the core's [`Service`]: its throttling signals and error bodies.
 #[derive(Debug)]
-pub(crate) struct Core {
-    http: reqwest::Client,
-    timeout: Duration,
-    user_agent: HeaderValue,
-    retry: RetryPolicy,
-    max_response_bytes: usize,
-    auth: Auth,
+pub(crate) struct Campfire {
     /// Classic Campfire signals its rate limit with 503 + `Retry-After`.
-    throttle_on_503_retry_after: bool,
-    /// Strip URLs from transport errors (the bot key is in the path).
-    strip_urls: bool,
-    budget: RetryBudget,
-    not_before: Mutex<Option<tokio::time::Instant>>,
+    classic: bool,
     secrets: Secrets,
 }
 
-enum AttemptError {
-    Final(Error),
-    Retryable(FailureClass, Error),
+impl Service for Campfire {
+    type Error = Error;
+    type Permit = ();
+
+    async fn admit(&self) {}
+
+    /// The span [`Core::execute`] opened, which names the template the client gave.
+    fn span(&self, _request: &opsbot_http::Request) -> tracing::Span {
+        tracing::Span::current()
+    }
+
+    fn classify(&self, status: u16, headers: &HeaderMap) -> Option<FailureClass> {
+        if self.classic && status == 503 && headers.contains_key(header::RETRY_AFTER) {
+            return Some(FailureClass::Throttling);
+        }
+        FailureClass::from_status(status)
+    }
+
+    fn error(&self, answer: Answer) -> Error {
+        if answer.is_throttled() {
+            return Error::RateLimited {
+                status: answer.status,
+                retry_after: answer.retry_after,
+            };
+        }
+        self.secrets
+            .redact(Error::Api(Box::new(ApiError::from_response(
+                answer.status,
+                &answer.body,
+            ))))
+    }
+}
+
+/// The request core of one client: `opsbot-http`'s transport with Campfire's service.
+#[derive(Debug)]
+pub(crate) struct Core {
+    transport: Transport<Campfire>,
+    secrets: Secrets,
 }
 
 impl Core {
+    /// `secrets` are cut out of every error made of an answer; `scrubbed` are also cut out of every answer
+    /// body before it is read (not classic's API token: `/users/me.json` answers with it, by design).
     pub(crate) fn new(
-        options: CommonOptions,
+        base: &Url,
+        config: opsbot_http::Config,
         auth: Auth,
-        throttle_on_503_retry_after: bool,
-        strip_urls: bool,
+        classic: bool,
         secrets: Secrets,
+        scrubbed: Secrets,
     ) -> Result<Self> {
-        let user_agent = HeaderValue::from_str(&options.user_agent).map_err(|_| {
-            Error::invalid("user_agent", "must be visible ASCII without line breaks")
+        let mut config = config
+            .base_url(base.as_str())
+            // A redirect is an answer: the bot key's is the login page, and it must not be followed.
+            .follow_redirects(false)
+            .secrets(scrubbed);
+        if let Auth::BasicToken(token) = &auth {
+            config = config.authorization(opsbot_http::basic_authorization(
+                token.expose(),
+                "X",
+                "token",
+            )?);
+        }
+        let transport = config.build(Campfire {
+            classic,
+            secrets: secrets.clone(),
         })?;
-        let http = match options.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-                .build()
-                .map_err(|e| Error::Transport(e.without_url()))?,
-        };
-        Ok(Core {
-            http,
-            timeout: options.timeout,
-            user_agent,
-            retry: options.retry,
-            max_response_bytes: options.max_response_bytes,
-            auth,
-            throttle_on_503_retry_after,
-            strip_urls,
-            budget: RetryBudget::new(),
-            not_before: Mutex::new(None),
-            secrets,
-        })
+        Ok(Core { transport, secrets })
     }
 
     pub(crate) fn timeout(&self) -> Duration {
-        self.timeout
+        self.transport.timeout()
     }
 
     /// The error with the client's secrets cut out of what the server said in it.
@@ -381,27 +439,17 @@ impl Core {
     /// A request builder with the user agent and authentication applied, for calls that do not buffer
     /// (the classic live stream).
     pub(crate) fn raw_request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
-        let builder = self
-            .http
-            .request(method, url)
-            .header(header::USER_AGENT, self.user_agent.clone());
-        match &self.auth {
-            Auth::InPath => builder,
-            Auth::BasicToken(token) => builder.basic_auth(token.expose(), Some("X")),
-        }
+        self.transport.raw_request(method, url)
     }
 
+    /// A transport error without its URL (the bot key can be in it).
     pub(crate) fn transport_error(&self, err: reqwest::Error) -> Error {
         if err.is_timeout() {
             return Error::Timeout {
-                after: self.timeout,
+                after: self.timeout(),
             };
         }
-        Error::Transport(if self.strip_urls {
-            err.without_url()
-        } else {
-            err
-        })
+        Error::Transport(err.without_url())
     }
 
     /// Sends a request through the retry policy and buffers the answer.
@@ -416,188 +464,25 @@ impl Core {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        self.execute_inner(request).instrument(span).await
-    }
-
-    async fn execute_inner(&self, request: Request) -> Result<Response> {
-        let idempotent = request.method != Method::POST;
-        let mut waited = Duration::ZERO;
-        let mut attempt: u32 = 1;
-        loop {
-            tracing::Span::current().record("attempt", attempt);
-            self.wait_not_before().await;
-            let (class, error, retry_after, response) = match self.attempt(&request).await {
-                Ok(response) => {
-                    tracing::Span::current().record("status", response.status);
-                    let retry_after = response
-                        .header(header::RETRY_AFTER.as_str())
-                        .and_then(parse_retry_after);
-                    match self.classify_status(response.status, retry_after.is_some()) {
-                        None => {
-                            self.budget.refund();
-                            return Ok(response);
-                        }
-                        Some(class) => (class, None, retry_after, Some(response)),
-                    }
-                }
-                Err(AttemptError::Final(error)) => return Err(error),
-                Err(AttemptError::Retryable(class, error)) => (class, Some(error), None, None),
-            };
-
-            let give_up = |response: Option<Response>, error: Option<Error>| -> Result<Response> {
-                match (class, response, error) {
-                    (FailureClass::Throttling, Some(r), _) => Err(Error::RateLimited {
-                        status: r.status,
-                        retry_after,
-                    }),
-                    (_, Some(r), _) => Ok(r),
-                    (_, None, Some(e)) => Err(e),
-                    (_, None, None) => Err(Error::UnexpectedResponse {
-                        status: 0,
-                        reason: "no answer".into(),
-                    }),
-                }
-            };
-
-            if let (FailureClass::Throttling, Some(after)) = (class, retry_after) {
-                if after > self.retry.max_retry_after() {
-                    tracing::warn!(
-                        ?after,
-                        "retry-after longer than the policy allows; giving up"
-                    );
-                    return give_up(response, error);
-                }
-                // A server may name any delay; a policy may allow any: never overflow the clock.
-                let now = tokio::time::Instant::now();
-                let until = now.checked_add(after).unwrap_or(now + MAX_PAUSE);
-                let mut guard = self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-                if guard.is_none_or(|current| current < until) {
-                    *guard = Some(until);
-                }
+        async move {
+            let request = request.into_core(self.transport.base_url())?;
+            let answer = self.transport.exchange(request).await?;
+            if answer.is_throttled() {
+                return Err(Error::RateLimited {
+                    status: answer.status,
+                    retry_after: answer.retry_after,
+                });
             }
-
-            let delay = match (class, retry_after) {
-                (FailureClass::Throttling, Some(after)) => after,
-                _ => self.retry.backoff(attempt),
-            };
-            let may_retry = attempt < self.retry.max_attempts()
-                && class.retryable(idempotent)
-                && waited.saturating_add(delay) <= self.retry.max_total_delay()
-                && self.budget.try_acquire(class);
-            if !may_retry {
-                if attempt > 1 || class.retryable(idempotent) {
-                    tracing::warn!(attempt, ?class, "giving up");
-                }
-                return give_up(response, error);
-            }
-            tracing::debug!(attempt, ?class, ?delay, "retrying");
-            tokio::time::sleep(delay).await;
-            waited = waited.saturating_add(delay);
-            attempt += 1;
+            Ok(Response {
+                status: answer.status,
+                headers: answer.headers,
+                body: answer.body,
+                final_path: answer.final_path,
+                secrets: self.secrets.clone(),
+            })
         }
-    }
-
-    fn classify_status(&self, status: u16, has_retry_after: bool) -> Option<FailureClass> {
-        match status {
-            429 => Some(FailureClass::Throttling),
-            503 if has_retry_after && self.throttle_on_503_retry_after => {
-                Some(FailureClass::Throttling)
-            }
-            500 | 502 | 503 | 504 => Some(FailureClass::Server),
-            _ => None,
-        }
-    }
-
-    async fn wait_not_before(&self) {
-        let until = *self.not_before.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(until) = until
-            && until > tokio::time::Instant::now()
-        {
-            tokio::time::sleep_until(until).await;
-        }
-    }
-
-    async fn attempt(&self, request: &Request) -> Result<Response, AttemptError> {
-        let mut builder = self.raw_request(request.method.clone(), request.url.clone());
-        builder = match &request.body {
-            Body::Empty => builder,
-            Body::Json(bytes) => builder
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(bytes.clone()),
-            Body::Text(text) => builder
-                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                .body(text.clone()),
-            Body::Multipart { field, file } => {
-                builder.multipart(file.to_form(field).map_err(AttemptError::Final)?)
-            }
-        };
-        builder = builder.header(header::ACCEPT, "application/json");
-        match tokio::time::timeout(self.timeout, self.send_and_read(builder)).await {
-            Ok(result) => result,
-            Err(_) => Err(AttemptError::Retryable(
-                FailureClass::Transient,
-                Error::Timeout {
-                    after: self.timeout,
-                },
-            )),
-        }
-    }
-
-    async fn send_and_read(
-        &self,
-        builder: reqwest::RequestBuilder,
-    ) -> Result<Response, AttemptError> {
-        let mut response = builder.send().await.map_err(|e| self.classify_error(e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let final_path = response.url().path().to_owned();
-        let limit = self.max_response_bytes;
-        let mut body = Vec::new();
-        if status.is_success() {
-            if response
-                .content_length()
-                .is_some_and(|len| len > limit as u64)
-            {
-                return Err(AttemptError::Final(Error::BodyTooLarge { limit }));
-            }
-            while let Some(chunk) = response.chunk().await.map_err(|e| self.classify_error(e))? {
-                if body.len() + chunk.len() > limit {
-                    return Err(AttemptError::Final(Error::BodyTooLarge { limit }));
-                }
-                body.extend_from_slice(&chunk);
-            }
-        } else {
-            // An error answer is kept only for its message (`ApiError::body` holds 4 KiB): read the start
-            // and drop the rest, so a huge error page is still an error with its status (and a 5xx is
-            // still retried), not `BodyTooLarge`.
-            let cap = ERROR_BODY_BYTES.min(limit);
-            while body.len() < cap {
-                let Some(chunk) = response.chunk().await.map_err(|e| self.classify_error(e))?
-                else {
-                    break;
-                };
-                let room = cap - body.len();
-                body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
-            }
-        }
-        Ok(Response {
-            status: status.as_u16(),
-            headers,
-            body: Bytes::from(body),
-            final_path,
-            secrets: self.secrets.clone(),
-        })
-    }
-
-    fn classify_error(&self, err: reqwest::Error) -> AttemptError {
-        let class = if err.is_connect() {
-            FailureClass::Connect
-        } else if err.is_timeout() || err.is_request() || err.is_body() {
-            FailureClass::Transient
-        } else {
-            return AttemptError::Final(self.transport_error(err));
-        };
-        AttemptError::Retryable(class, self.transport_error(err))
+        .instrument(span)
+        .await
     }
 }
 
@@ -616,29 +501,9 @@ pub(crate) fn join_segments<S: AsRef<str>>(base: &Url, segments: &[S]) -> Result
     Ok(url)
 }
 
-/// Parses and checks a base URL (http or https, no query or fragment).
+/// Parses and checks a base URL (http or https with a host, no query, fragment or credentials).
 pub(crate) fn parse_base_url(field: &'static str, raw: &str) -> Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|e| Error::invalid(field, e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::invalid(field, "must be an http or https URL"));
-    }
-    if url.cannot_be_a_base() || url.host_str().is_none() {
-        return Err(Error::invalid(field, "must be an absolute URL with a host"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid(
-            field,
-            "must not have a query string or fragment",
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        // Credentials in the URL would be printed wherever the URL is (Debug, transport errors).
-        return Err(Error::invalid(
-            field,
-            "must not hold credentials (pass the token or key separately)",
-        ));
-    }
-    Ok(url)
+    Ok(opsbot_http::parse_base_url(field, raw)?)
 }
 
 /// The reason phrase of a status, for messages.
@@ -647,30 +512,6 @@ pub(crate) fn reason(status: u16) -> &'static str {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("unknown status")
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding (the form of Basic credentials).
-pub(crate) fn base64(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                let index = ((n >> shift) & 63) as usize;
-                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -714,7 +555,7 @@ mod tests {
             secrets.redact_text("an excerpt cut at /rooms/7/12-Toke"),
             "an excerpt cut at /rooms/7/<redacted>"
         );
-        let decode = decode_json::<u64>(200, b"\"12-Token0001\"").err();
+        let decode = crate::error::decode_json::<u64>(200, b"\"12-Token0001\"").err();
         let redacted = decode
             .map(|e| secrets.redact(e))
             .map(|e| format!("{e} {e:?}"));

@@ -12,7 +12,6 @@ pub mod fake;
 mod ids;
 mod mention;
 pub mod once;
-mod retry;
 
 pub use client::FilePart;
 pub use error::{ApiError, Error, Result};
@@ -21,4 +20,4 @@ pub use mention::{
     MENTION_CONTENT_TYPE, addressed_command, escape_html, mention_html, strip_mention,
     strip_mentions_html, text_to_html,
 };
-pub use retry::RetryPolicy;
+pub use opsbot_http::RetryPolicy;

@@ -13,7 +13,6 @@ use super::decoder::{StreamDecoder, StreamEvent};
 use super::messages::{Message, RECENT_MAX};
 use crate::error::{Error, Result};
 use crate::ids::{MessageId, RoomId};
-use crate::retry::jittered_backoff;
 
 /// The default time without a byte (keep-alives count) after which the connection is presumed dead.
 pub const DEFAULT_SILENCE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -382,4 +381,12 @@ fn classify(err: Error) -> Failure {
     } else {
         Failure::Retry(err)
     }
+}
+
+/// `random(0..=min(max, initial * 2^(retry-1)))`.
+fn jittered_backoff(initial: Duration, max: Duration, retry: u32) -> Duration {
+    let exp = retry.saturating_sub(1).min(30);
+    let ceiling = initial.saturating_mul(1u32 << exp).min(max);
+    let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(fastrand::u64(0..=ceiling_ms))
 }

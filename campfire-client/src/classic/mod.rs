@@ -31,18 +31,15 @@ mod uploads;
 mod users;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::client::{
-    Auth, Body, CommonOptions, Core, Request, Response, Secret, Secrets, join_segments,
-    parse_base_url,
+    Auth, Body, Core, Request, Response, Secret, Secrets, join_segments, parse_base_url,
 };
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
 
 pub use account::Account;
 pub use decoder::{StreamDecoder, StreamEvent};
@@ -112,7 +109,7 @@ impl Client {
             base_url: account_url.to_owned(),
             streaming_url: DEFAULT_STREAMING_URL.to_owned(),
             token: Secret::new(token.trim()),
-            options: CommonOptions::new(default_user_agent()),
+            config: crate::client::default_config(default_user_agent()),
         }
     }
 
@@ -188,13 +185,19 @@ fn default_user_agent() -> String {
 }
 
 /// Builds a classic [`Client`].
+///
+/// The setters every SDK of the workspace shares (`timeout`, `user_agent`, `http_client`, `retry_policy`,
+/// `max_response_bytes`) come from `opsbot-http`; the timeout is per attempt (the live stream uses it for
+/// connecting only), and a 503 with `Retry-After` is throttling under the retry policy. 37signals asks for a
+/// user agent with the app's name and a contact (`"opsbot/1.0 (ops@example.com)"`); the default is
+/// `campfire-client/<version> (Rust; +<repository>)`.
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     base_url: String,
     streaming_url: String,
     token: Secret,
-    options: CommonOptions,
+    config: opsbot_http::Config,
 }
 
 impl ClientBuilder {
@@ -210,36 +213,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The timeout of each attempt (default 30 s; the live stream uses it for connecting only).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header. 37signals asks for the app's name and a contact:
-    /// `"opsbot/1.0 (ops@example.com)"`. Default `campfire-client/<version> (Rust; +<repository>)`.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.options.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses a caller-supplied `reqwest::Client` (the timeout above still applies per request).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.options.http = Some(client);
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]); a 503 with `Retry-After` is throttling.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = policy;
-        self
-    }
-
-    /// The largest answer that is read (default 16 MiB).
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.options.max_response_bytes = limit;
-        self
-    }
+    opsbot_http::transport_setters!(config);
 
     /// Builds the client.
     ///
@@ -256,16 +230,15 @@ impl ClientBuilder {
         }
         let base = parse_base_url("base_url", &self.base_url)?;
         let streaming = parse_base_url("streaming_url", &self.streaming_url)?;
-        let secrets = Secrets::new([
-            token.to_owned(),
-            crate::client::base64(format!("{token}:X").as_bytes()),
-        ]);
+        let credential = opsbot_http::basic_credential(token, "X");
+        let secrets = Secrets::new([token.to_owned(), credential.clone()]);
         let core = Core::new(
-            self.options,
+            &base,
+            self.config,
             Auth::BasicToken(self.token.clone()),
             true,
-            false,
             secrets,
+            Secrets::new([credential]),
         )?;
         Ok(Client {
             inner: Arc::new(Inner {

@@ -63,18 +63,11 @@ pub(crate) fn login_redirect(base: &url::Url) -> Reply {
     )
 }
 
-/// Headers, then the connection breaks.
-pub(crate) fn dropped() -> Reply {
-    let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "fault: connection dropped",
-        ))
-    });
-    build(200, Some("application/json"), Body::from_stream(stream))
+/// Standard base64 with padding (the form of Basic credentials).
+pub(crate) fn base64(input: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
-
-pub(crate) use crate::client::base64;
 
 /// `true` when the request carries Basic `token:X` (any password is accepted, as Campfire does).
 pub(crate) fn basic_auth_matches(headers: &HeaderMap, token: &str) -> bool {

@@ -27,6 +27,7 @@ mod once;
 mod state;
 
 use http_util::Reply;
+use opsbot_http::fake::{Fault, FaultGate};
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,61 +50,11 @@ use state::State;
 /// How long Campfire waits for a bot's webhook answer.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(7);
 
-/// Seeded faults: the same seed and the same requests give the same fault sequence.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Faults {
-    /// The seed of the fault sequence.
-    pub seed: u64,
-    /// Probability of answering 503 instead of handling a request.
-    pub error_503: f64,
-    /// Probability of dropping the connection after the headers.
-    pub drop_connection: f64,
-    /// Probability, per message on a classic live stream, of cutting the connection in the middle of it.
-    pub stream_cut: f64,
-    /// Probability, per message on a classic live stream, of going silent instead of sending it: no more
-    /// messages and no keep-alives on that connection until the client hangs up (a stalled connection).
-    pub stream_stall: f64,
-}
-
-impl Faults {
-    /// No faults yet, with this seed.
-    pub fn seeded(seed: u64) -> Self {
-        Faults {
-            seed,
-            ..Faults::default()
-        }
-    }
-
-    /// Sets the probability of a 503.
-    #[must_use]
-    pub fn error_503(mut self, probability: f64) -> Self {
-        self.error_503 = probability;
-        self
-    }
-
-    /// Sets the probability of a dropped connection.
-    #[must_use]
-    pub fn drop_connection(mut self, probability: f64) -> Self {
-        self.drop_connection = probability;
-        self
-    }
-
-    /// Sets the probability of a live-stream cut in the middle of a message.
-    #[must_use]
-    pub fn stream_cut(mut self, probability: f64) -> Self {
-        self.stream_cut = probability;
-        self
-    }
-
-    /// Sets the probability of a live stream going silent (no message, no keep-alive) instead of sending
-    /// a message; a client notices with its silence timeout and catches up after reconnecting.
-    #[must_use]
-    pub fn stream_stall(mut self, probability: f64) -> Self {
-        self.stream_stall = probability;
-        self
-    }
-}
+/// Seeded faults (`opsbot-http`'s, shared by every fake of the workspace): the same seed and the same requests
+/// give the same fault sequence. `error_503` answers 503, `drop_connection` breaks the connection after the
+/// headers, `stream_cut` cuts a classic live stream in the middle of a message, `stream_stall` makes it go
+/// silent (no message, no keep-alive) until the client hangs up.
+pub use opsbot_http::fake::Faults;
 
 /// What happened when a user said something ([`FakeCampfire::say`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,8 +72,7 @@ struct Knobs {
     latency: Duration,
     rate_limit: Option<u32>,
     window: (Instant, u32),
-    faults: Faults,
-    rng: fastrand::Rng,
+    gate: FaultGate,
 }
 
 pub(crate) struct Shared {
@@ -173,16 +123,15 @@ impl Shared {
         if probability <= 0.0 {
             return false;
         }
-        let mut knobs = lock(&self.knobs);
-        knobs.rng.f64() < probability
+        lock(&self.knobs).gate.chance(probability)
     }
 
     pub(crate) fn stream_cut_probability(&self) -> f64 {
-        lock(&self.knobs).faults.stream_cut
+        lock(&self.knobs).gate.faults().stream_cut
     }
 
     pub(crate) fn stream_stall_probability(&self) -> f64 {
-        lock(&self.knobs).faults.stream_stall
+        lock(&self.knobs).gate.faults().stream_stall
     }
 }
 
@@ -392,8 +341,7 @@ impl FakeCampfireBuilder {
                 latency: self.latency,
                 rate_limit: self.rate_limit,
                 window: (Instant::now(), 0),
-                rng: fastrand::Rng::with_seed(self.faults.seed),
-                faults: self.faults,
+                gate: FaultGate::new(self.faults),
             }),
             bot_key,
             served: AtomicU64::new(0),
@@ -509,8 +457,7 @@ impl FakeCampfire {
     /// Replaces the faults and restarts their sequence from the seed.
     pub fn set_faults(&self, faults: Faults) {
         let mut knobs = lock(&self.shared.knobs);
-        knobs.rng = fastrand::Rng::with_seed(faults.seed);
-        knobs.faults = faults;
+        knobs.gate.reset(faults);
     }
 
     /// Adds a user (role `member`, `administrator` or `bot`).
@@ -738,15 +685,10 @@ async fn dispatch(
             }
             None => false,
         };
-        let faults = knobs.faults.clone();
         let fault = if limited {
-            None
-        } else if faults.error_503 > 0.0 && knobs.rng.f64() < faults.error_503 {
-            Some(503)
-        } else if faults.drop_connection > 0.0 && knobs.rng.f64() < faults.drop_connection {
-            Some(0)
+            Fault::None
         } else {
-            None
+            knobs.gate.draw()
         };
         (latency, limited, fault)
     };
@@ -757,9 +699,9 @@ async fn dispatch(
         return http_util::rate_limited(if is_once { 429 } else { 503 });
     }
     match fault {
-        Some(503) => return http_util::status(503),
-        Some(_) => return http_util::dropped(),
-        None => {}
+        Fault::Unavailable => return http_util::status(503),
+        Fault::Drop => return opsbot_http::fake::dropped_connection(),
+        _ => {}
     }
     let query: Vec<(String, String)> = uri
         .query()

@@ -17,17 +17,13 @@ mod messages;
 mod webhook;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use url::Url;
 
-use crate::client::{
-    Auth, CommonOptions, Core, Request, Response, Secrets, join_segments, parse_base_url,
-};
+use crate::client::{Auth, Core, Request, Response, Secrets, join_segments, parse_base_url};
 use crate::error::{Error, Result};
 use crate::ids::RoomId;
-use crate::retry::RetryPolicy;
 
 pub use key::BotKey;
 pub use messages::{
@@ -95,7 +91,7 @@ impl BotClient {
         BotClientBuilder {
             base_url: base_url.to_owned(),
             key: BotKey::parse(bot_key),
-            options: CommonOptions::new(default_user_agent()),
+            config: crate::client::default_config(default_user_agent()),
         }
     }
 
@@ -118,7 +114,7 @@ impl BotClient {
         BotClientBuilder {
             base_url: base_url.to_owned(),
             key: path.bot_key(),
-            options: CommonOptions::new(default_user_agent()),
+            config: crate::client::default_config(default_user_agent()),
         }
         .build()
     }
@@ -202,12 +198,17 @@ fn default_user_agent() -> String {
 }
 
 /// Builds a [`BotClient`].
+///
+/// The setters every SDK of the workspace shares (`timeout`, `user_agent`, `http_client`, `retry_policy`,
+/// `max_response_bytes`) come from `opsbot-http`. The default user agent is
+/// `campfire-client/<version> (+<repository>)`. A caller-supplied `reqwest::Client` should not follow
+/// redirects; a followed redirect to `/session/new` is still reported as a rejected key.
 #[derive(Debug)]
 #[must_use]
 pub struct BotClientBuilder {
     base_url: String,
     key: Result<BotKey>,
-    options: CommonOptions,
+    config: opsbot_http::Config,
 }
 
 impl BotClientBuilder {
@@ -217,36 +218,7 @@ impl BotClientBuilder {
         self
     }
 
-    /// The timeout of each attempt (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
-        self
-    }
-
-    /// The `User-Agent` header (default `campfire-client/<version> (+<repository>)`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.options.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses a caller-supplied `reqwest::Client` (the timeout above still applies per request). Configure it not
-    /// to follow redirects; a followed redirect to `/session/new` is still reported as a rejected key.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.options.http = Some(client);
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = policy;
-        self
-    }
-
-    /// The largest answer that is read (default 16 MiB); a larger one is [`Error::BodyTooLarge`].
-    pub fn max_response_bytes(mut self, limit: usize) -> Self {
-        self.options.max_response_bytes = limit;
-        self
-    }
+    opsbot_http::transport_setters!(config);
 
     /// Builds the client.
     ///
@@ -257,7 +229,14 @@ impl BotClientBuilder {
         let key = self.key?;
         let base = parse_base_url("base_url", &self.base_url)?;
         let secrets = Secrets::new([key.expose(), key.token().to_owned()]);
-        let core = Core::new(self.options, Auth::InPath, false, true, secrets)?;
+        let core = Core::new(
+            &base,
+            self.config,
+            Auth::InPath,
+            false,
+            secrets.clone(),
+            secrets,
+        )?;
         Ok(BotClient {
             inner: Arc::new(Inner { core, base, key }),
         })

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::BotKey;
+use crate::client::RedactError;
 use crate::error::{Error, Result, decode_json};
 use crate::ids::{MessageId, RoomId, UserId};
 use crate::mention::text_to_html;
