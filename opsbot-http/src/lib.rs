@@ -10,6 +10,7 @@ mod macros;
 mod redact;
 mod retry;
 mod route;
+mod tls;
 mod transport;
 
 #[cfg(feature = "fake")]
@@ -23,6 +24,7 @@ pub use macros::{ParseIdError, ParseValueError};
 pub use redact::{REDACTED, Secrets};
 pub use retry::{DEFAULT_RETRY_BUDGET, FailureClass, RetryBudget, RetryPolicy, parse_retry_after};
 pub use route::{Body, PLACEHOLDERS, Request, Route};
+pub use tls::{http_client_builder, install_tls_provider};
 pub use transport::{
     Answer, Config, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, MAX_ERROR_BODY_READ, Service,
     Throttle, Transport, parse_base_url,

@@ -398,7 +398,7 @@ impl Config {
             Some(http) => http,
             None => {
                 // A connection that cannot be opened fails fast enough to be retried in time.
-                let mut builder = reqwest::Client::builder()
+                let mut builder = crate::http_client_builder()
                     .connect_timeout(self.timeout.min(Duration::from_secs(10)));
                 if !self.follow_redirects {
                     builder = builder.redirect(reqwest::redirect::Policy::none());

@@ -241,7 +241,7 @@ impl Client {
         }
         let path = format!("{}/_edge/tenant_info", url.path().trim_end_matches('/'));
         url.set_path(&path);
-        let http = reqwest::Client::builder()
+        let http = opsbot_http::http_client_builder()
             .build()
             .map_err(|e| Error::Transport(e.without_url()))?;
         let work = async {

@@ -36,3 +36,14 @@ pub use requests::{RequestHandle, RequestKind, RequestStatus};
 pub use schedules::{OnCall, OnCallPerson, Schedule, ScheduleRef};
 pub use teams::Team;
 pub use webhook::{WebhookAction, WebhookError, WebhookEvent};
+
+// Public dependencies whose types appear in this crate's API, re-exported so a user names the
+// same versions without adding them to their own manifest.
+/// The `chrono` crate (timestamps are `chrono::DateTime<Utc>`).
+pub use chrono;
+/// The `Stream` trait the `.stream()` calls return (from `futures-util`; `StreamExt` is there too).
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
+pub use opsbot_http::reqwest;
+/// The URL type of base URLs and links.
+pub use opsbot_http::Url;

@@ -50,3 +50,14 @@ pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberT
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};
 pub use webhook::{Notification, WebhookError};
+
+// Public dependencies whose types appear in this crate's API, re-exported so a user names the
+// same versions without adding them to their own manifest.
+/// The `chrono` crate (timestamps are `chrono::DateTime<Utc>`).
+pub use chrono;
+/// The `Stream` trait the `.stream()` calls return (from `futures-util`; `StreamExt` is there too).
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
+pub use opsbot_http::reqwest;
+/// The URL type of base URLs and links.
+pub use opsbot_http::Url;

@@ -329,7 +329,7 @@ impl FakeCampfireBuilder {
 
         let (live, _) = broadcast::channel(1024);
         let (close, closed) = watch::channel(false);
-        let http = reqwest::Client::builder()
+        let http = opsbot_http::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.webhook_timeout)
             .timeout(self.webhook_timeout)

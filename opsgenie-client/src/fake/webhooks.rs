@@ -164,7 +164,7 @@ impl WebhookSenderBuilder {
             value.set_sensitive(true);
             headers.insert(name, value);
         }
-        let http = reqwest::Client::builder()
+        let http = opsbot_http::http_client_builder()
             // A redirect is not a delivery.
             .redirect(reqwest::redirect::Policy::none())
             .build()

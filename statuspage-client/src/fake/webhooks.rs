@@ -158,7 +158,7 @@ impl WebhookSenderBuilder {
         }
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
+        let http = opsbot_http::http_client_builder()
             // A redirect is not a delivery.
             .redirect(reqwest::redirect::Policy::none())
             .build()
