@@ -25,6 +25,7 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     max_retry_after: Duration,
     max_total_delay: Duration,
+    retry_budget: u32,
 }
 
 impl Default for RetryPolicy {
@@ -35,6 +36,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
             max_total_delay: Duration::from_secs(120),
+            retry_budget: BUDGET_CAPACITY,
         }
     }
 }
@@ -76,6 +78,20 @@ impl RetryPolicy {
     pub fn with_max_total_delay(mut self, limit: Duration) -> Self {
         self.max_total_delay = limit;
         self
+    }
+
+    /// The size of the client-wide retry budget, in tokens (default 500). A retry costs 5
+    /// tokens (10 after a timeout) and every success refunds 1, so an outage stops retrying
+    /// once the bucket is empty instead of becoming a retry storm. The bucket is shared by the
+    /// client and its clones; `0` leaves nothing to pay with, so nothing is retried.
+    pub fn with_retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = tokens;
+        self
+    }
+
+    /// The size of the client-wide retry budget, in tokens.
+    pub fn retry_budget(&self) -> u32 {
+        self.retry_budget
     }
 
     /// Total attempts including the first.
@@ -183,6 +199,7 @@ pub(crate) fn should_retry(class: FailureClass, idempotency: Idempotency) -> boo
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     tokens: Mutex<u32>,
+    capacity: u32,
 }
 
 pub(crate) const BUDGET_CAPACITY: u32 = 500;
@@ -190,9 +207,10 @@ const RETRY_COST: u32 = 5;
 const TIMEOUT_RETRY_COST: u32 = 10;
 
 impl RetryBudget {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(capacity: u32) -> Self {
         RetryBudget {
-            tokens: Mutex::new(BUDGET_CAPACITY),
+            tokens: Mutex::new(capacity),
+            capacity,
         }
     }
 
@@ -215,7 +233,7 @@ impl RetryBudget {
     /// A success refunds one token.
     pub(crate) fn refund(&self) {
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        *tokens = (*tokens + 1).min(BUDGET_CAPACITY);
+        *tokens = (*tokens + 1).min(self.capacity);
     }
 
     #[cfg(test)]
@@ -275,7 +293,7 @@ mod tests {
 
     #[test]
     fn budget_runs_dry_and_refills() {
-        let b = RetryBudget::new();
+        let b = RetryBudget::new(BUDGET_CAPACITY);
         let mut granted = 0;
         while b.try_withdraw(FailureClass::Server) {
             granted += 1;
@@ -286,6 +304,15 @@ mod tests {
         }
         assert!(b.try_withdraw(FailureClass::Server));
         assert_eq!(b.available(), 0);
+        let small = RetryBudget::new(RetryPolicy::default().with_retry_budget(12).retry_budget());
+        assert!(small.try_withdraw(FailureClass::Server));
+        assert!(small.try_withdraw(FailureClass::Server));
+        assert!(
+            !small.try_withdraw(FailureClass::Server),
+            "12 tokens pay for two retries"
+        );
+        let none = RetryBudget::new(0);
+        assert!(!none.try_withdraw(FailureClass::Throttling));
     }
 
     #[test]
