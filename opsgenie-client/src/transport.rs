@@ -108,9 +108,20 @@ impl Client {
                     let class = classify_status(raw.status);
                     let mut retry_after = raw.header("retry-after").and_then(parse_retry_after);
                     if class == FailureClass::Throttling {
-                        // Without Retry-After, one jittered delay serves as both this
-                        // request's backoff and the client-wide pause.
-                        let delay = *retry_after.get_or_insert_with(|| policy.backoff(attempt));
+                        // Without Retry-After, a bucket longer than a second (the minute
+                        // bucket) refills only after its period, so that is the wait;
+                        // otherwise one jittered delay serves as both this request's backoff
+                        // and the client-wide pause. This is the one place that decides how
+                        // long a throttled client waits (bulk rounds only re-send).
+                        let period = raw
+                            .rate_limit
+                            .as_ref()
+                            .and_then(|r| r.period_in_sec)
+                            .filter(|p| *p > 1)
+                            .map(|p| Duration::from_secs(p.min(60)));
+                        let delay = *retry_after.get_or_insert_with(|| {
+                            period.unwrap_or_else(|| policy.backoff(attempt))
+                        });
                         // A wait longer than the policy honours is not waited for (the call
                         // gives up below), so it must not hold every other request either.
                         if delay <= policy.max_retry_after() {
