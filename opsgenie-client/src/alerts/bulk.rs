@@ -17,7 +17,7 @@ use crate::ids::{AlertId, RequestId};
 use crate::requests::{RequestHandle, RequestStatus};
 
 /// Rounds of a bulk action by default (the first one included).
-const DEFAULT_ROUNDS: u32 = 5;
+const DEFAULT_ROUNDS: u32 = 6;
 /// The most time a bulk action spends by default, all rounds together.
 const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(300);
 
@@ -351,7 +351,7 @@ impl BulkRequest<'_> {
     }
 
     /// How many rounds at most (the first one included) send again what could not be
-    /// confirmed. Default 5; `1` sends each action once.
+    /// confirmed. Default 6; `1` sends each action once.
     pub fn max_rounds(mut self, rounds: u32) -> Self {
         self.max_rounds = rounds.max(1);
         self
@@ -387,8 +387,9 @@ pub(super) struct Slot {
     pub(super) request_id: Option<RequestId>,
     pub(super) attempts: u32,
     pub(super) result: Option<BulkResult>,
-    /// The last send was refused by throttling (nothing happened; the client waits it out).
-    pub(super) throttled: bool,
+    /// The last send got no answer the action's fate can be read from: refused by
+    /// throttling, or lost to a server error, a timeout or a broken connection.
+    pub(super) lost_in_transit: bool,
 }
 
 /// What one send gave.
@@ -420,7 +421,7 @@ impl BulkRequest<'_> {
                 request_id: None,
                 attempts: 0,
                 result: None,
-                throttled: false,
+                lost_in_transit: false,
             })
             .collect();
         let mut todo: Vec<usize> = (0..slots.len()).collect();
@@ -438,12 +439,14 @@ impl BulkRequest<'_> {
                         .is_some_and(|s| matches!(s.result, Some(BulkResult::NotConfirmed(_))))
                 })
                 .collect();
-            // A refusal by throttling is no lack of progress: nothing happened, and the
-            // client already waits as long as the server asked.
-            let throttled = unconfirmed
+            // A send refused by throttling or lost in transit is no lack of progress: the
+            // action may simply not have reached the pager (the client already waits as long
+            // as the server asked). What was accepted and still has no outcome is sent again
+            // only while rounds confirm more.
+            let lost = unconfirmed
                 .iter()
-                .any(|i| slots.get(*i).is_some_and(|s| s.throttled));
-            let progress = unconfirmed.len() < before || throttled;
+                .any(|i| slots.get(*i).is_some_and(|s| s.lost_in_transit));
+            let progress = unconfirmed.len() < before || lost;
             if round >= self.max_rounds || started.elapsed() >= self.max_duration || !progress {
                 break;
             }
@@ -512,7 +515,7 @@ impl BulkRequest<'_> {
                 continue;
             };
             slot.attempts += 1;
-            slot.throttled = false;
+            slot.lost_in_transit = false;
             match sent {
                 Sent::Accepted(handle) => {
                     if !handle.request_id().as_str().is_empty() {
@@ -524,8 +527,9 @@ impl BulkRequest<'_> {
                     }
                 }
                 Sent::Refused(e) => {
-                    slot.throttled = matches!(e, Error::RateLimited { .. });
-                    match refusal(e) {
+                    let result = refusal(e);
+                    slot.lost_in_transit = matches!(result, BulkResult::NotConfirmed(_));
+                    match result {
                         // Lost or throttled: with a query the state may still show it done.
                         BulkResult::NotConfirmed(e) if confirm => {
                             slot.result = Some(BulkResult::NotConfirmed(e));

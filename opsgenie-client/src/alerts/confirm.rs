@@ -13,14 +13,15 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
 use futures_util::stream::{self, StreamExt};
 use tokio::time::Instant;
 
 use super::bulk::{BulkResult, ConfirmedBy, GoneCause, Slot, from_failed_status};
-use super::{Alert, AlertAction, AlertRef, IdentifierType};
+use super::{Alert, AlertAction, AlertRef, AlertSort, IdentifierType};
 use crate::client::Client;
+use crate::common::Order;
 use crate::error::{Error, Result};
+use crate::ids::AlertId;
 use crate::requests::{RequestHandle, RequestStatus};
 
 /// How many listings in a row that do not shrink end the wait.
@@ -238,16 +239,67 @@ impl Settle<'_> {
             .await
     }
 
-    /// Every alert the query selects, 100 per page.
+    /// Every alert the query selects, 100 per page, oldest first. A page lost after the
+    /// client's own retries is asked again (a listing is only read, so repeating it is
+    /// harmless), so that one lost page does not cost a whole listing when the retry budget
+    /// has run dry.
     async fn list(&self, query: &str) -> Result<Vec<Alert>> {
-        self.client
-            .alerts()
-            .list()
-            .query(query)
-            .limit(100)
-            .stream()
-            .try_collect()
-            .await
+        let mut alerts: Vec<Alert> = Vec::new();
+        let mut seen: HashSet<AlertId> = HashSet::new();
+        let mut offset: u32 = 0;
+        let (pause, _) = self.client.poll_backoff();
+        loop {
+            if offset + PAGE > super::LIST_CEILING {
+                return Err(Error::invalid(
+                    "confirm_by",
+                    "selects more alerts than one listing can read",
+                ));
+            }
+            let mut tries = 0;
+            let page = loop {
+                tries += 1;
+                let asked = self
+                    .client
+                    .alerts()
+                    .list()
+                    .query(query)
+                    .sort(AlertSort::CreatedAt)
+                    .order(Order::Asc)
+                    .offset(offset)
+                    .limit(PAGE)
+                    .await;
+                match asked {
+                    Ok(page) => break page,
+                    Err(e) if tries >= PAGE_TRIES || !transient(&e) => return Err(e),
+                    Err(_) => tokio::time::sleep(pause * tries).await,
+                }
+            };
+            let full = page.alerts.len() >= PAGE as usize;
+            for alert in page.alerts {
+                // Offsets shift while alerts leave the query: a repeat is skipped.
+                if seen.insert(alert.id.clone()) {
+                    alerts.push(alert);
+                }
+            }
+            if !full {
+                return Ok(alerts);
+            }
+            offset += PAGE;
+        }
+    }
+}
+
+/// Items per list page (the most both backends give).
+const PAGE: u32 = 100;
+/// How many times a list page is asked for at most.
+const PAGE_TRIES: u32 = 4;
+
+/// A failure that says nothing of the request itself: worth asking again.
+fn transient(e: &Error) -> bool {
+    match e {
+        Error::Transport(_) | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+        Error::Api(api) => matches!(api.status, 500 | 502 | 503 | 504),
+        _ => false,
     }
 }
 
