@@ -103,7 +103,15 @@ async fn each_outcome_produced_on_purpose_is_told_apart_when_confirmed_by_state(
                     assert!(matches!(e, Error::OutcomeTimeout { .. }), "{face:?}: {e}");
                     assert!(!state[&ids[2]].acknowledged, "{face:?}");
                 }
-                (3, BulkResult::Failed { reason, status }) => {
+                (
+                    3,
+                    BulkResult::Failed {
+                        reason,
+                        status,
+                        error,
+                    },
+                ) => {
+                    assert!(error.is_none(), "{face:?}: a processed failure");
                     assert_eq!(reason, "Integration may not acknowledge", "{face:?}");
                     assert!(status.as_ref().is_some_and(|s| !s.succeeded()), "{face:?}");
                     assert!(

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::actions::{Extras, send};
 use super::confirm;
-use super::{AlertAction, AlertRef, Alerts};
+use super::{AlertAction, AlertRef, Alerts, IdentifierType};
 use crate::client::Client;
 use crate::error::Error;
 use crate::ids::{AlertId, RequestId};
@@ -143,7 +143,8 @@ impl BulkOutcome {
         };
         match self.result {
             BulkResult::Done { status, .. } => Ok(status),
-            BulkResult::Failed { reason, status } => Err(failure(reason, status)),
+            BulkResult::Failed { error: Some(e), .. } => Err(e),
+            BulkResult::Failed { reason, status, .. } => Err(failure(reason, status)),
             BulkResult::Gone { cause, reason } => Err(failure(
                 reason.unwrap_or_else(|| format!("alert {}", cause.as_str())),
                 None,
@@ -173,6 +174,9 @@ pub enum BulkResult {
         reason: String,
         /// The request outcome, when the failure came from one.
         status: Option<RequestStatus>,
+        /// The error the send ended with, when the server refused the action outright (an
+        /// error answer such as 403 or 422, or input the client refused before sending).
+        error: Option<Error>,
     },
     /// The alert was closed or deleted before the action applied.
     Gone {
@@ -527,7 +531,7 @@ impl BulkRequest<'_> {
                     }
                 }
                 Sent::Refused(e) => {
-                    let result = refusal(e);
+                    let result = refusal(&slot.alert, e);
                     slot.lost_in_transit = matches!(result, BulkResult::NotConfirmed(_));
                     match result {
                         // Lost or throttled: with a query the state may still show it done.
@@ -594,30 +598,35 @@ pub(super) fn from_failed_status(status: RequestStatus) -> BulkResult {
         BulkResult::Failed {
             reason: status.status.clone(),
             status: Some(status),
+            error: None,
         }
     }
 }
 
 /// A send that got no request id: the server's refusal is final, anything else says nothing
 /// of the outcome.
-fn refusal(e: Error) -> BulkResult {
+fn refusal(alert: &AlertRef, e: Error) -> BulkResult {
     match e {
         Error::RequestFailed(failure) => from_failed_status(failure.details),
-        // A lookup (JSM resolves tiny ids and aliases) found nothing: an alias names only
-        // open alerts, so the alert was closed or deleted.
-        Error::Api(api) if api.status == 404 => BulkResult::Gone {
-            cause: GoneCause::ClosedOrDeleted,
-            reason: Some(api.message.clone()),
-        },
-        Error::Api(api) if (400..500).contains(&api.status) && api.status != 429 => {
+        // A lookup by tiny id or alias (JSM resolves them before acting) found nothing: an
+        // alias names only open alerts, so the alert was closed or deleted.
+        Error::Api(api) if api.status == 404 && alert.kind != IdentifierType::Id => {
+            BulkResult::Gone {
+                cause: GoneCause::ClosedOrDeleted,
+                reason: Some(api.message.clone()),
+            }
+        }
+        Error::Api(ref api) if (400..500).contains(&api.status) && api.status != 429 => {
             BulkResult::Failed {
                 reason: api.message.clone(),
                 status: None,
+                error: Some(e),
             }
         }
         e @ (Error::InvalidInput { .. } | Error::Unsupported { .. }) => BulkResult::Failed {
             reason: e.to_string(),
             status: None,
+            error: Some(e),
         },
         e => BulkResult::NotConfirmed(e),
     }
