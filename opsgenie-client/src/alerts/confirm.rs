@@ -92,6 +92,11 @@ impl Settle<'_> {
             if agrees && pending.as_ref().is_some_and(HashSet::is_empty) {
                 break;
             }
+            if pending.as_ref().is_some_and(HashSet::is_empty) {
+                // Everything left: one more listing soon, to see that none was skipped while
+                // the list moved, without waiting a whole polling interval.
+                delay = initial / 4;
+            }
             stalled = if shrank { 0 } else { stalled + 1 };
             if stalled >= STALLED_LISTINGS {
                 break;
