@@ -111,7 +111,7 @@ impl Settle<'_> {
         let Some(pending) = pending else {
             // The pending query could not be listed: the outcomes must tell.
             let all: Vec<usize> = acted.iter().map(|(i, _)| *i).collect();
-            self.from_outcomes(slots, &handles, &all).await;
+            self.by_outcomes(slots, &handles, &all).await;
             return;
         };
         let still: Vec<usize> = acted
@@ -119,7 +119,7 @@ impl Settle<'_> {
             .map(|(i, _)| *i)
             .filter(|i| pending.contains(i))
             .collect();
-        self.from_outcomes(slots, &handles, &still).await;
+        self.by_outcomes(slots, &handles, &still).await;
         let left: Vec<usize> = acted
             .iter()
             .map(|(i, _)| *i)
@@ -131,7 +131,7 @@ impl Settle<'_> {
         let since = self.since - chrono::Duration::seconds(CLOCK_SKEW.as_secs() as i64);
         let updated = format!("updatedAt >= {}", since.timestamp_millis());
         let Ok(found) = self.list(&updated).await else {
-            self.from_outcomes(slots, &handles, &left).await;
+            self.by_outcomes(slots, &handles, &left).await;
             return;
         };
         // What the state shows of each alert that left the pending query; outcomes are read
@@ -195,7 +195,7 @@ impl Settle<'_> {
 
     /// Sets the result of each of `which` from its request outcome; one without a handle
     /// keeps what its send gave.
-    async fn from_outcomes(
+    async fn by_outcomes(
         &self,
         slots: &mut [Slot],
         handles: &HashMap<usize, RequestHandle>,
