@@ -252,6 +252,7 @@ async fn confirmation_by_state_costs_at_most_one_point_one_requests_per_alert() 
             .confirm_by(PENDING_ACK)
             .await;
         let requests = fake.requests_served() - before;
+        eprintln!("{face:?}: {requests} requests for {N} alerts confirmed by state");
         assert_eq!(BulkSummary::of(&outcomes).done, N, "{face:?}");
         assert!(fake.alerts().iter().all(|a| a.acknowledged), "{face:?}");
         assert!(
@@ -412,8 +413,9 @@ async fn through_faults_every_reported_outcome_matches_the_final_state() {
         }
         let s = BulkSummary::of(&outcomes);
         let sent: u32 = outcomes.iter().map(|o| o.attempts).sum();
+        let rounds = outcomes.iter().map(|o| o.attempts).max().unwrap_or(0);
         eprintln!(
-            "{face:?}: {s:?}, {sent} actions sent, {} requests served, {} throttled",
+            "{face:?}: {s:?}, {sent} actions sent in {rounds} rounds, {} requests served, {} throttled",
             fake.requests_served(),
             fake.requests_throttled()
         );
