@@ -96,6 +96,15 @@ pub trait Service: Send + Sync + 'static {
     fn on_hold(&self, delay: Duration) {
         let _ = delay;
     }
+
+    /// How long a throttling answer without `Retry-After` asks to wait, when the service says so
+    /// another way (Opsgenie names its bucket's period in `X-RateLimit-Period-In-Sec`: a minute
+    /// bucket refills only after its minute). `None` (the default) leaves the jittered backoff.
+    /// The transport is the one place that decides the wait; this only informs it.
+    fn throttle_hint(&self, answer: &Answer) -> Option<Duration> {
+        let _ = answer;
+        None
+    }
 }
 
 /// Makes the span of one call: `name` (a string literal, the SDK's), fields `method`, `path` (the
@@ -667,6 +676,11 @@ impl<S: Service> Transport<S> {
                         .and_then(parse_retry_after);
                     if !answer.is_success() {
                         answer.class = self.service.classify(answer.status, &answer.headers);
+                        if answer.retry_after.is_none()
+                            && answer.class == Some(FailureClass::Throttling)
+                        {
+                            answer.retry_after = self.service.throttle_hint(&answer);
+                        }
                     }
                     self.service.observe(&answer);
                     if answer.is_success() {

@@ -22,8 +22,8 @@ mod transport;
 pub mod webhook;
 
 pub use alerts::{
-    ActionRoute, Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType,
-    Priority, Responder, ResponderType,
+    ActionRoute, Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, BulkResult,
+    IdentifierType, Priority, Responder, ResponderType,
 };
 pub use client::{Backend, Client, ClientBuilder, RateLimitInfo, RateLimitState, Region};
 pub use common::{NamedRef, Order, UserRef};

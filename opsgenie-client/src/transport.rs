@@ -201,14 +201,6 @@ impl Client {
         let raw = self.execute(req).await?;
         self.backend().decode_data(&raw)
     }
-
-    /// Makes every request of this client wait `delay` (the client-wide hold), halving the
-    /// concurrency limit when the hold is new.
-    pub(crate) fn throttle(&self, delay: Duration) {
-        if self.inner.core.throttle().hold(delay) {
-            self.inner.core.service().limiter.on_throttle();
-        }
-    }
 }
 
 /// Opsgenie's part of the transport (the core's `Service`).
@@ -285,6 +277,18 @@ impl opsbot_http::Service for Opsgenie {
 
     fn on_hold(&self, _delay: Duration) {
         self.limiter.on_throttle();
+    }
+
+    /// A 429 without `Retry-After` from a bucket longer than a second (the minute bucket)
+    /// refills only after its period, so that period is the wait (at most a minute); a
+    /// one-second bucket keeps the jittered backoff. Bulk rounds only re-send: this is the one
+    /// place a throttled client's wait is decided.
+    fn throttle_hint(&self, answer: &CoreAnswer) -> Option<Duration> {
+        (answer.status == 429)
+            .then(|| period_in_sec(&answer.headers))
+            .flatten()
+            .filter(|p| *p > 1)
+            .map(|p| Duration::from_secs(p.min(60)))
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{accepted, builder, client, fixture, respond, server};
+use opsgenie_client::alerts::{BulkResult, GoneCause};
 use opsgenie_client::{
     AlertAction, AlertRef, Client, Error, RateLimitState, RequestHandle, RetryPolicy,
 };
@@ -469,15 +470,21 @@ async fn bulk_acknowledge_of_1000_alerts_adapts_to_throttling_and_loses_nothing(
     for (outcome, id) in outcomes.iter().zip(&ids) {
         assert_eq!(outcome.alert.value, *id, "outcomes keep the input order");
         match &outcome.result {
-            Ok(status) => {
+            BulkResult::Done {
+                status: Some(status),
+                ..
+            } => {
                 assert!(!id.ends_with('7'));
                 assert_eq!(status.status, "Acknowledged alert");
             }
-            Err(Error::RequestFailed(f)) => {
-                assert!(id.ends_with('7'), "{id}: {}", f.status);
-                assert_eq!(f.status, "Alert does not exist");
+            BulkResult::Gone {
+                cause: GoneCause::Deleted,
+                reason: Some(reason),
+            } => {
+                assert!(id.ends_with('7'), "{id}: {reason}");
+                assert_eq!(reason, "Alert does not exist");
             }
-            Err(other) => panic!("{id}: lost to {other}"),
+            other => panic!("{id}: lost to {other:?}"),
         }
     }
     let state = ops.state.lock().expect("state");

@@ -367,7 +367,7 @@ async fn bulk_acknowledge_every_open_alert_reports_each_outcome() {
     assert_eq!(outcomes.len(), 4);
     assert_eq!(outcomes.iter().filter(|o| o.succeeded()).count(), 3);
     assert!(
-        matches!(&outcomes[3].result, Err(Error::RequestFailed(f)) if f.status == "Alert does not exist")
+        matches!(&outcomes[3].result, opsgenie_client::BulkResult::Gone { reason: Some(r), .. } if r == "Alert does not exist")
     );
     assert_eq!(
         c.alerts()

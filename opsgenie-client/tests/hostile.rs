@@ -175,7 +175,7 @@ fn calls(c: &Client) -> Vec<Call<'_>> {
             outcomes
                 .into_iter()
                 .next()
-                .map_or(Ok(()), |o| o.result.map(drop))
+                .map_or(Ok(()), |o| o.into_result().map(drop))
         }),
         call!(
             "schedules.list",

@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{fast_retries, fixture};
 use futures_util::TryStreamExt;
+use opsgenie_client::alerts::{BulkResult, GoneCause};
 use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, JSM_TEAM_ID, SeedAlert};
 use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{
@@ -846,14 +847,15 @@ async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
     assert!(outcomes.first().is_some_and(|o| o.succeeded()));
     assert!(matches!(
         outcomes.get(1).map(|o| &o.result),
-        Some(Err(Error::RequestFailed(f))) if f.status == "Alert does not exist"
+        Some(BulkResult::Gone { cause: GoneCause::Deleted, reason: Some(r) }) if r == "Alert does not exist"
     ));
-    assert!(
-        outcomes
-            .get(2)
-            .and_then(|o| o.result.as_ref().err())
-            .is_some_and(Error::is_not_found)
-    );
+    assert!(matches!(
+        outcomes.get(2).map(|o| &o.result),
+        Some(BulkResult::Gone {
+            cause: GoneCause::ClosedOrDeleted,
+            ..
+        })
+    ));
     assert!(fake.alert_by_tiny("1").is_some_and(|a| !a.is_open()));
 }
 

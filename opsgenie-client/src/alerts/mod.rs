@@ -4,7 +4,8 @@
 //!   [`AlertRef`] and `get`;
 //! - [`create`](CreateAlert): creating an alert;
 //! - `actions`: the action table ([`AlertAction`]) and one action on one alert;
-//! - `bulk`: one action on many alerts;
+//! - `bulk`: one action on many alerts, its outcomes told apart ([`BulkResult`]);
+//! - `confirm`: confirming a bulk action by the pager's own state;
 //! - `list`: listing, streaming and counting;
 //! - `notes`: notes and the activity log.
 //!
@@ -25,12 +26,15 @@ use crate::macros::vendor_enum;
 
 mod actions;
 mod bulk;
+mod confirm;
 mod create;
 mod list;
 mod notes;
 
 pub use actions::{ActionRoute, AlertAction, AlertActionRequest};
-pub use bulk::{BulkOutcome, BulkRequest};
+pub use bulk::{
+    BulkKind, BulkOutcome, BulkRequest, BulkResult, BulkSummary, ConfirmedBy, GoneCause,
+};
 pub use create::{CreateAlert, CreateAlertBody};
 pub(crate) use create::{check_details, check_list};
 pub(crate) use list::ListEnvelope;

@@ -2,7 +2,8 @@
 //!
 //! [`FakeOpsgenie`] is a stateful HTTP server on loopback that behaves like the real service:
 //! alerts with tiny ids and alias de-duplication, the query subset bots use
-//! (`status:open|closed`, `acknowledged:true|false`, `priority:P1..P5`, `tag:x`, `AND`),
+//! (`status:open|closed`, `acknowledged:true|false`, `priority:P1..P5`, `tag:x`, `tinyId:n`,
+//! `createdAt`/`updatedAt` comparisons, `AND`),
 //! paging with `paging.next` links and the 20,000 offset+limit ceiling, asynchronous actions
 //! whose outcome is 404 `RequestNotProcessed` for a configurable moment and then success or the
 //! real failure text, schedules whose on-call follows the rotation and overrides, heartbeats and
@@ -55,10 +56,12 @@ use tokio::sync::oneshot;
 use crate::alerts::{Alert, AlertStatus, LogEntry, Note};
 use crate::error::Result;
 use crate::heartbeats::{Heartbeat, IntervalUnit};
+use crate::ids::AlertId;
 use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
 use crate::{Client, RetryPolicy};
 
+pub use state::NextAction;
 use state::{Reply, State};
 
 /// The key the fake accepts unless another is chosen (on the JSM paths: the API token).
@@ -462,6 +465,31 @@ impl FakeOpsgenie {
             *stored = alert.clone();
         }
         alert
+    }
+
+    /// Decides what happens to the next action accepted on the alert `id` (one action; the
+    /// ones after it are processed normally): someone else deletes or closes the alert
+    /// between the acceptance and the processing, the outcome never comes, or the action is
+    /// processed as failed with a status text. Works on both faces.
+    ///
+    /// ```no_run
+    /// # fn run(fake: opsgenie_client::fake::FakeOpsgenie, id: opsgenie_client::AlertId) {
+    /// use opsgenie_client::fake::NextAction;
+    /// fake.on_next_action(&id, NextAction::DeleteFirst);
+    /// # }
+    /// ```
+    pub fn on_next_action(&self, id: &AlertId, next: NextAction) {
+        self.state().next_action.insert(id.0.clone(), next);
+    }
+
+    /// Someone else deletes an alert now (no request, no delay); false when there is none.
+    pub fn delete_alert(&self, id: &AlertId) -> bool {
+        self.state().delete_by_someone_else(id.as_str())
+    }
+
+    /// Someone else closes an alert now (no request, no delay); false when there is none.
+    pub fn close_alert(&self, id: &AlertId) -> bool {
+        self.state().close_by_someone_else(id.as_str())
     }
 
     /// Every alert, oldest first.

@@ -12,6 +12,7 @@ pub(crate) enum Cond {
     TinyId(String),
     Alias(String),
     CreatedAt(Cmp, i64),
+    UpdatedAt(Cmp, i64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,8 +77,9 @@ fn parse_term(term: &str) -> Result<Cond, String> {
         (">", Cmp::Gt),
     ] {
         if let Some((field, value)) = term.split_once(op) {
-            if field.trim() != "createdAt" {
-                return Err(format!("unsupported comparison on `{}`", field.trim()));
+            let field = field.trim();
+            if !matches!(field, "createdAt" | "updatedAt") {
+                return Err(format!("unsupported comparison on `{field}`"));
             }
             let value = value.trim().trim_matches('"');
             let ms = value
@@ -88,8 +90,12 @@ fn parse_term(term: &str) -> Result<Cond, String> {
                         .ok()
                         .map(|d| d.timestamp_millis())
                 })
-                .ok_or_else(|| format!("bad createdAt value `{value}`"))?;
-            return Ok(Cond::CreatedAt(cmp, ms));
+                .ok_or_else(|| format!("bad {field} value `{value}`"))?;
+            return Ok(if field == "updatedAt" {
+                Cond::UpdatedAt(cmp, ms)
+            } else {
+                Cond::CreatedAt(cmp, ms)
+            });
         }
     }
     let (field, value) = term
@@ -136,16 +142,19 @@ pub(crate) fn matches(alert: &Alert, conds: &[Cond]) -> bool {
         Cond::Tag(t) => alert.tags.iter().any(|x| x == t),
         Cond::TinyId(t) => alert.tiny_id.as_deref() == Some(t.as_str()),
         Cond::Alias(a) => alert.alias.as_deref() == Some(a.as_str()),
-        Cond::CreatedAt(cmp, ms) => {
-            let at = alert.created_at.map(|d| d.timestamp_millis()).unwrap_or(0);
-            match cmp {
-                Cmp::Lt => at < *ms,
-                Cmp::Le => at <= *ms,
-                Cmp::Gt => at > *ms,
-                Cmp::Ge => at >= *ms,
-            }
-        }
+        Cond::CreatedAt(cmp, ms) => compare(alert.created_at, *cmp, *ms),
+        Cond::UpdatedAt(cmp, ms) => compare(alert.updated_at, *cmp, *ms),
     })
+}
+
+fn compare(at: Option<chrono::DateTime<chrono::Utc>>, cmp: Cmp, ms: i64) -> bool {
+    let at = at.map(|d| d.timestamp_millis()).unwrap_or(0);
+    match cmp {
+        Cmp::Lt => at < ms,
+        Cmp::Le => at <= ms,
+        Cmp::Gt => at > ms,
+        Cmp::Ge => at >= ms,
+    }
 }
 
 fn snoozed_now(alert: &Alert) -> bool {
@@ -180,6 +189,10 @@ mod tests {
                 Cond::Tag("x".into()),
                 Cond::CreatedAt(Cmp::Le, 1_700_000_000_000)
             ])
+        );
+        assert_eq!(
+            parse("updatedAt >= 1700000000000"),
+            Ok(vec![Cond::UpdatedAt(Cmp::Ge, 1_700_000_000_000)])
         );
         assert_eq!(parse(""), Ok(vec![]));
         assert!(parse("priority:P9").is_err());

@@ -41,6 +41,32 @@ pub(crate) enum AlertOp {
     Delete,
 }
 
+impl AlertOp {
+    /// The action's name in a request outcome (`Acknowledge`, `Close`, ...).
+    pub(crate) fn action_name(&self) -> &'static str {
+        match self {
+            AlertOp::Acknowledge => "Acknowledge",
+            AlertOp::Unacknowledge => "UnAcknowledge",
+            AlertOp::Close => "Close",
+            AlertOp::AddNote => "AddNote",
+            AlertOp::Snooze(_) => "Snooze",
+            AlertOp::Escalate(_) => "EscalateToNext",
+            AlertOp::Assign(_) => "AssignOwnership",
+            AlertOp::AddTeam(_) => "AddTeam",
+            AlertOp::AddResponder(_) => "AddResponder",
+            AlertOp::Custom(_) => "ExecuteCustomAction",
+            AlertOp::AddTags(_) => "AddTags",
+            AlertOp::RemoveTags(_) => "RemoveTags",
+            AlertOp::AddDetails(_) => "AddDetails",
+            AlertOp::RemoveDetails(_) => "RemoveDetails",
+            AlertOp::Priority(_) => "UpdatePriority",
+            AlertOp::Message(_) => "UpdateMessage",
+            AlertOp::Description(_) => "UpdateDescription",
+            AlertOp::Delete => "Delete",
+        }
+    }
+}
+
 impl State {
     pub(crate) fn find_alert(&self, ident: &Ident) -> Option<usize> {
         self.alerts.iter().position(|a| match ident {
@@ -168,26 +194,7 @@ impl State {
         user: Option<String>,
         note: Option<String>,
     ) -> Value {
-        let action = match &op {
-            AlertOp::Acknowledge => "Acknowledge",
-            AlertOp::Unacknowledge => "UnAcknowledge",
-            AlertOp::Close => "Close",
-            AlertOp::AddNote => "AddNote",
-            AlertOp::Snooze(_) => "Snooze",
-            AlertOp::Escalate(_) => "EscalateToNext",
-            AlertOp::Assign(_) => "AssignOwnership",
-            AlertOp::AddTeam(_) => "AddTeam",
-            AlertOp::AddResponder(_) => "AddResponder",
-            AlertOp::Custom(_) => "ExecuteCustomAction",
-            AlertOp::AddTags(_) => "AddTags",
-            AlertOp::RemoveTags(_) => "RemoveTags",
-            AlertOp::AddDetails(_) => "AddDetails",
-            AlertOp::RemoveDetails(_) => "RemoveDetails",
-            AlertOp::Priority(_) => "UpdatePriority",
-            AlertOp::Message(_) => "UpdateMessage",
-            AlertOp::Description(_) => "UpdateDescription",
-            AlertOp::Delete => "Delete",
-        };
+        let action = op.action_name();
         let Some(i) = self.find_alert(&ident) else {
             return Self::outcome(
                 action,

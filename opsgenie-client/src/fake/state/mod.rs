@@ -23,6 +23,7 @@ use crate::incidents::Incident;
 use crate::schedules::{Override, Schedule};
 
 pub(crate) use alerts::AlertOp;
+
 use alerts::alert_ident;
 pub(crate) use heartbeats::heartbeat_team;
 pub(crate) use schedules::rotation;
@@ -114,6 +115,30 @@ struct Pending {
     request_id: String,
     ready_at: Instant,
     op: Op,
+    /// Processed as failed with this status text instead of being applied.
+    refusal: Option<String>,
+}
+
+/// What happens to the next action accepted on an alert (see
+/// [`FakeOpsgenie::on_next_action`](crate::fake::FakeOpsgenie::on_next_action)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NextAction {
+    /// Someone else deletes the alert after the action is accepted and before it is
+    /// processed: its outcome is Opsgenie's `Alert does not exist`.
+    DeleteFirst,
+    /// Someone else closes the alert after the action is accepted and before it is
+    /// processed; the action is then processed on the closed alert.
+    CloseFirst,
+    /// Someone else closes the alert first, and the action is then processed as failed with
+    /// this status text.
+    CloseFirstThenFail(String),
+    /// The action is accepted and never processed: its outcome stays 404
+    /// `RequestNotProcessed`.
+    NeverProcess,
+    /// The action is processed as failed (`isSuccess: false`) with this status text, and
+    /// changes nothing.
+    Fail(String),
 }
 
 /// Everything the fake knows.
@@ -132,6 +157,10 @@ pub(crate) struct State {
     pub(crate) teams: Vec<(String, String)>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
+    /// What happens to the next action on an alert, by alert id.
+    pub(crate) next_action: HashMap<String, NextAction>,
+    /// Accepted requests that are never processed.
+    stuck: std::collections::HashSet<String>,
     counter: u64,
     next_tiny: u64,
     next_incident_tiny: u64,
@@ -153,6 +182,8 @@ impl State {
             teams: vec![(super::JSM_TEAM_ID.to_owned(), "ops".to_owned())],
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
+            next_action: HashMap::new(),
+            stuck: std::collections::HashSet::new(),
             counter: 0,
             next_tiny: 1,
             next_incident_tiny: 1,
@@ -169,19 +200,79 @@ impl State {
 
     pub(crate) fn accept(&mut self, op: Op) -> Reply {
         let request_id = self.next_id("req");
+        let mut refusal = None;
+        if let Op::Alert { ident, .. } = &op {
+            let scripted = self
+                .find_alert(ident)
+                .and_then(|i| self.alerts.get(i))
+                .map(|a| a.id.0.clone())
+                .and_then(|id| self.next_action.remove(&id).map(|next| (id, next)));
+            if let Some((id, next)) = scripted {
+                match next {
+                    NextAction::DeleteFirst => {
+                        self.delete_by_someone_else(&id);
+                    }
+                    NextAction::CloseFirst => {
+                        self.close_by_someone_else(&id);
+                    }
+                    NextAction::CloseFirstThenFail(reason) => {
+                        self.close_by_someone_else(&id);
+                        refusal = Some(reason);
+                    }
+                    NextAction::NeverProcess => {
+                        self.stuck.insert(request_id.clone());
+                        return Reply::accepted(&request_id);
+                    }
+                    NextAction::Fail(reason) => refusal = Some(reason),
+                }
+            }
+        }
         self.pending.push_back(Pending {
             request_id: request_id.clone(),
             ready_at: Instant::now() + self.processing_delay,
             op,
+            refusal,
         });
         Reply::accepted(&request_id)
+    }
+
+    /// Someone else deletes an alert (no request); false when there is none.
+    pub(crate) fn delete_by_someone_else(&mut self, id: &str) -> bool {
+        let before = self.alerts.len();
+        self.alerts.retain(|a| a.id.as_str() != id);
+        self.notes.remove(id);
+        self.logs.remove(id);
+        self.alerts.len() != before
+    }
+
+    /// Someone else closes an alert (no request); false when there is none.
+    pub(crate) fn close_by_someone_else(&mut self, id: &str) -> bool {
+        let Some(alert) = self.alerts.iter_mut().find(|a| a.id.as_str() == id) else {
+            return false;
+        };
+        let now = Utc::now();
+        alert.status = Some(crate::alerts::AlertStatus::Closed);
+        alert.updated_at = Some(now);
+        let report = alert.report.get_or_insert(crate::alerts::AlertReport {
+            ack_time: None,
+            close_time: None,
+            acknowledged_by: None,
+            closed_by: None,
+        });
+        report.closed_by = Some("someone-else".to_owned());
+        self.log(
+            id,
+            "Closed alert by someone-else".into(),
+            Some("someone-else"),
+        );
+        true
     }
 
     /// What is known of an accepted request: its outcome once processed.
     pub(crate) fn request(&self, id: &str) -> RequestState<'_> {
         if let Some(outcome) = self.outcomes.get(id) {
             RequestState::Processed(outcome)
-        } else if self.pending.iter().any(|p| p.request_id == id) {
+        } else if self.stuck.contains(id) || self.pending.iter().any(|p| p.request_id == id) {
             RequestState::Pending
         } else {
             RequestState::Unknown
@@ -195,7 +286,17 @@ impl State {
             let Some(p) = self.pending.pop_front() else {
                 break;
             };
-            let outcome = self.apply(p.op);
+            let outcome = match (p.refusal, &p.op) {
+                (Some(reason), Op::Alert { ident, op, .. }) => {
+                    let id = self
+                        .find_alert(ident)
+                        .and_then(|i| self.alerts.get(i))
+                        .map(|a| a.id.0.clone())
+                        .unwrap_or_default();
+                    Self::outcome(op.action_name(), false, &reason, json!({ "alertId": id }))
+                }
+                _ => self.apply(p.op),
+            };
             self.outcomes.insert(p.request_id, outcome);
         }
         self.expire_heartbeats();
