@@ -90,11 +90,13 @@ impl Lifecycle {
     }
 
     /// Waits for SIGTERM or SIGINT, then stops taking new work; if work is still in flight
-    /// `grace` later, the process exits with status 1 (a second signal exits at once).
+    /// `grace` later, the process exits with status 1 (a second signal exits at once). The
+    /// signal handlers are in place when this returns.
     pub fn stop_on_signals(&self, grace: Duration) {
         let lifecycle = self.clone();
+        let mut signals = Signals::install();
         tokio::spawn(async move {
-            let signal = next_signal().await;
+            let signal = signals.next().await;
             tracing::info!(
                 signal,
                 in_flight = lifecycle.in_flight(),
@@ -109,7 +111,7 @@ impl Lifecycle {
                         "work still in flight after the shutdown grace; exiting without it"
                     );
                 }
-                signal = next_signal() => {
+                signal = signals.next() => {
                     tracing::warn!(signal, "second signal; exiting at once");
                 }
             }
@@ -118,26 +120,57 @@ impl Lifecycle {
     }
 }
 
-/// The next SIGTERM or SIGINT, by name.
-async fn next_signal() -> &'static str {
+/// SIGTERM and SIGINT handlers.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = term.recv() => "SIGTERM",
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-            },
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let term = signal(SignalKind::terminate());
+            let int = signal(SignalKind::interrupt());
+            if let Err(err) = term.as_ref().and(int.as_ref()) {
+                tracing::warn!(error = %err, "cannot handle SIGTERM/SIGINT; they will stop the bot at once");
+            }
+            Signals {
+                term: term.ok(),
+                int: int.ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Signals {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+
+    /// The next signal, by name.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = recv(&mut self.term) => "SIGTERM",
+                () = recv(&mut self.int) => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
 

@@ -264,3 +264,41 @@ async fn classic_adapter_follows_the_stream_and_answers_with_speak_or_paste() {
         .collect();
     assert_eq!(answers.len(), 2, "{answers:#?}");
 }
+
+/// Identity spoofing against a running Campfire: users who take the operator's user id as their
+/// display name, or the operator's own name, are refused, and the refusal names their real id.
+#[tokio::test]
+async fn a_renamed_user_never_passes_as_an_operator() {
+    let t = webhook_bot(&["Ada Example"]).await;
+    let as_id = t.campfire.add_user(&t.ada.to_string(), "member");
+    let as_name = t.campfire.add_user("Ada Example", "member");
+    let room = t.campfire.add_room("Spoofing");
+    for impostor in [as_id, as_name] {
+        let out = t
+            .campfire
+            .say(room, impostor, "@Opsbot status API major")
+            .await;
+        let reply = out.reply.expect("answered");
+        assert!(
+            reply.plain.contains(&format!(
+                "you are not an operator: ask to have your user id {impostor} added"
+            )),
+            "{reply:?}"
+        );
+    }
+    assert_eq!(
+        t.statuspage.component_by_name("API").expect("demo").status,
+        ComponentStatus::Operational
+    );
+    // The operator, by id, in the same room.
+    let out = t
+        .campfire
+        .say(room, t.ada, "@Opsbot status API major")
+        .await;
+    assert!(
+        out.reply
+            .expect("answered")
+            .plain
+            .contains("Status for API is now major outage")
+    );
+}

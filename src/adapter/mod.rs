@@ -87,18 +87,18 @@ pub async fn run(config: &Config, bot: Arc<Bot>, lifecycle: &Lifecycle) -> Resul
             }
         }
     };
-    tokio::pin!(listening);
-    tokio::select! {
-        outcome = chat => {
-            // The chat ended (stdin closed, a stream ended, the bot is stopping): the listener
-            // stops too, after finishing the requests it is serving.
-            lifecycle.stop();
-            let _ = listening.await;
-            outcome
-        }
-        outcome = &mut listening => {
-            lifecycle.stop();
-            outcome
-        }
-    }
+    // Whichever ends first, the other stops too, and finishes what it is doing: the chat its
+    // command in flight, the listener the requests it is serving.
+    let chat = async {
+        let outcome = chat.await;
+        lifecycle.stop();
+        outcome
+    };
+    let listening = async {
+        let outcome = listening.await;
+        lifecycle.stop();
+        outcome
+    };
+    let (chat, listening) = tokio::join!(chat, listening);
+    chat.and(listening)
 }
