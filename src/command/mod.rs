@@ -2,7 +2,7 @@
 //! usage errors, permissions and `help`, so they cannot drift apart (as teloxide derives all three
 //! from one enum).
 //!
-//! Adding a command is one row in [`table`]: its words, usage, description, who may run it, an
+//! Adding a command is one row in [`COMMANDS`] (`src/command/table.rs`): its words, usage, description, who may run it, an
 //! example line, and the function that reads its arguments. The parser tries the rows in order; the
 //! first row whose words start the line and whose argument reader accepts (or rejects with a
 //! problem) the rest decides. So the parser is anchored: `status update monitoring builds are
