@@ -16,9 +16,10 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use campfire_client::once::{BotClient, Reply, WebhookEvent};
+use campfire_client::once::{Reply, WebhookEvent};
 use campfire_client::{addressed_command, text_to_html};
 
+use super::Chat;
 use crate::dispatch::Bot;
 use crate::identity::Speaker;
 use crate::lifecycle::Lifecycle;
@@ -30,13 +31,14 @@ const MAX_BODY: usize = 64 * 1024;
 
 struct Shared {
     bot: Arc<Bot>,
-    poster: BotClient,
+    /// Where late replies are posted.
+    poster: Chat,
     secret: String,
     lifecycle: Lifecycle,
 }
 
 /// The webhook route, to merge into the bot's listener.
-pub fn routes(bot: Arc<Bot>, poster: BotClient, secret: String, lifecycle: Lifecycle) -> Router {
+pub fn routes(bot: Arc<Bot>, poster: Chat, secret: String, lifecycle: Lifecycle) -> Router {
     let shared = Arc::new(Shared {
         bot,
         poster,
@@ -93,12 +95,8 @@ async fn webhook(
                 let reply = task
                     .await
                     .unwrap_or_else(|_| "Sorry, that command failed inside the bot.".to_owned());
-                match poster.post_html(room, &text_to_html(&reply)).await {
-                    Ok(_) => health.record("campfire", true),
-                    Err(err) => {
-                        health.record("campfire", false);
-                        tracing::error!(room = %room, error = %err, "could not post a late reply to Campfire");
-                    }
+                if let Err(err) = poster.post(room.get(), &reply, &health).await {
+                    tracing::error!(room = %room, error = %err, "could not post a late reply to Campfire");
                 }
             });
             "Working on it, I will post the answer here.".to_owned()

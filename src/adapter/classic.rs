@@ -10,6 +10,7 @@ use campfire_client::addressed_command;
 use campfire_client::classic::{Client, MessageType};
 use futures_util::StreamExt;
 
+use super::Chat;
 use crate::dispatch::Bot;
 use crate::identity::Speaker;
 use crate::lifecycle::Lifecycle;
@@ -112,13 +113,7 @@ async fn follow(
             };
             let speaker = Speaker::campfire_classic(user_id, name, room);
             let reply = bot.handle(&speaker, &text).await;
-            let sent = if reply.contains('\n') {
-                client.paste(room, &reply).await
-            } else {
-                client.speak(room, &reply).await
-            };
-            bot.health().record("campfire-classic", sent.is_ok());
-            if let Err(err) = sent {
+            if let Err(err) = Chat::Classic(client).post(room, &reply, bot.health()).await {
                 tracing::error!(room, error = %err, "could not answer in the room");
             }
         });

@@ -2,8 +2,11 @@
 //! when the bot listens).
 
 pub mod campfire;
+mod chat;
 pub mod classic;
 pub mod shell;
+
+pub use chat::Chat;
 
 use std::sync::Arc;
 
@@ -27,7 +30,7 @@ pub async fn run(config: &Config, bot: Arc<Bot>, lifecycle: &Lifecycle) -> Resul
         let poster = app::campfire(config)?.ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?;
         router = router.merge(campfire::routes(
             bot.clone(),
-            poster,
+            Chat::Campfire(poster),
             cf.webhook_secret.0.clone(),
             lifecycle.clone(),
         ));
