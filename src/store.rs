@@ -217,7 +217,7 @@ impl Store {
         .map_err(|err| StoreError(format!("the store's worker failed: {err}")))?
     }
 
-    /// The settings of one user.
+    /// The settings of one user (none when the store cannot be read; that is logged).
     pub async fn settings(&self, user: &UserId) -> UserSettings {
         let (adapter, key) = (user.adapter(), user.key());
         self.with(move |db| {
@@ -229,8 +229,10 @@ impl Store {
             .optional()
         })
         .await
-        .ok()
-        .flatten()
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, "could not read a user's settings from the store");
+            None
+        })
         .map(|opsgenie_user| UserSettings { opsgenie_user })
         .unwrap_or_default()
     }
