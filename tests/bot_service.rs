@@ -111,6 +111,8 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
             "store: ok",
         ],
     );
+    assert!(stdout.contains("will be created at start"), "{stdout}");
+    assert!(!store.exists(), "--check creates nothing");
 
     drop(sp); // nothing listens there any more
     let out = run(&with(env, &[("BOT_CALL_TIMEOUT_MS", "500")]), &["--check"]).await;
@@ -118,6 +120,17 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("statuspage: FAILED"), "{stdout}");
     assert!(stdout.contains("opsgenie: ok"), "{stdout}");
+
+    // A store that is not a database is a failure too.
+    std::fs::write(
+        &store,
+        b"not a database, only text long enough to be read as its header...",
+    )
+    .expect("write");
+    let out = run(&env_store_only(&store, &og), &["--check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("store: FAILED"), "{stdout}");
 
     // An invalid configuration is reported before any call.
     let out = run(
@@ -130,6 +143,13 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
     .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("OPSGENIE_REGION"));
+}
+
+fn env_store_only(store: &std::path::Path, og: &FakeOpsgenie) -> Vec<(String, String)> {
+    with(
+        service_env(None, Some(og)),
+        &[("BOT_STATE_FILE", store.to_str().expect("utf-8"))],
+    )
 }
 
 /// `/healthz` whenever the bot listens (here the shell adapter with `BOT_LISTEN`): which
@@ -227,7 +247,11 @@ async fn sigterm_finishes_the_command_in_flight_then_exits_0() {
         .write_all(b"status API?\nstatus Website?\n")
         .await
         .expect("write");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The first command has reached Statuspage (which holds it for 3 s): now the signal.
+    common::eventually(Duration::from_secs(30), || {
+        (sp.request_count() > 0).then_some(())
+    })
+    .await;
     terminate(&bot);
     let out = tokio::time::timeout(Duration::from_secs(30), bot.wait_with_output())
         .await
