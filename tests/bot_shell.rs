@@ -509,8 +509,16 @@ async fn me_as_persists_in_the_state_file_and_survives_a_corrupt_one() {
         ],
     );
     shell(&env, &["genie me as ann@example.com"]).await;
-    let saved = std::fs::read_to_string(&state).expect("the state file was written");
-    assert!(saved.contains("ann@example.com"), "{saved}");
+    let saved = opsbot::Store::open(&state).expect("the store was written");
+    assert_eq!(
+        saved
+            .settings(&opsbot::UserId::Shell("shell".into()))
+            .await
+            .opsgenie_user
+            .as_deref(),
+        Some("ann@example.com")
+    );
+    drop(saved);
     // A new process remembers.
     let run = shell(&env, &["genie take ops 1h"]).await;
     assert!(

@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 #[tokio::test]
 async fn prints_usable_services_and_stops_when_stdin_closes() {
     let opsgenie_port = common::free_port();
-    let mut child = tokio::process::Command::new(common::example_exe("fake_services"))
+    let mut child = tokio::process::Command::new(common::fake_services_exe())
         .args(["--opsgenie-addr", &format!("127.0.0.1:{opsgenie_port}")])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -73,7 +73,7 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
 
 #[tokio::test]
 async fn rejects_bad_arguments() {
-    let output = tokio::process::Command::new(common::example_exe("fake_services"))
+    let output = tokio::process::Command::new(common::fake_services_exe())
         .args(["--opsgenie-addr", "localhost"])
         .output()
         .await

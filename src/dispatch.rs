@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -13,40 +14,97 @@ use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
 use statuspage_client::{Component, ComponentStatus, Incident};
 
-use crate::command::{self, Command, GenieCommand, HELP, StatusCommand};
-use crate::config::Operators;
-use crate::state::State;
+use crate::command::{self, Command, GenieCommand, StatusCommand};
+use crate::health::Health;
+use crate::identity::{Operators, Speaker, UserId};
+use crate::store::{AuditEntry, Store};
 
 /// A command may take this many service-call timeouts (a lookup, the action, retries) before
 /// the bot answers that the service did not.
 const CALLS_PER_COMMAND: u32 = 3;
 /// Bulk commands (`genie ack`, `genie close all`) may take longer: every outcome is awaited.
 const CALLS_PER_BULK_COMMAND: u32 = 30;
-
-/// Who said something.
-#[derive(Debug, Clone)]
-pub struct Speaker {
-    /// Display name (what `BOT_OPERATORS` and the state file use).
-    pub name: String,
-    /// The chat's user id, where it has one.
-    pub id: Option<String>,
-}
+/// How much of an answer the audit log keeps as the outcome.
+const AUDIT_OUTCOME_CHARS: usize = 300;
 
 /// A Statuspage client bound to one page.
+#[derive(Debug, Clone)]
 pub struct Statuspage {
+    /// The client.
     pub client: statuspage_client::Client,
+    /// The page the `status` commands act on.
     pub page: String,
 }
 
-/// The bot: its services, who may change things, and what it remembers.
+/// The bot: its services, who may change things, and what it remembers. Build it with
+/// [`Bot::builder`]; answer a line with [`Bot::handle`].
+#[derive(Debug)]
 pub struct Bot {
-    pub name: String,
-    pub statuspage: Option<Statuspage>,
-    pub opsgenie: Option<opsgenie_client::Client>,
-    pub operators: Operators,
-    pub state: State,
-    /// How long one service call may take (each client's timeout).
-    pub call_timeout: Duration,
+    name: String,
+    statuspage: Option<Statuspage>,
+    opsgenie: Option<opsgenie_client::Client>,
+    operators: Operators,
+    store: Store,
+    call_timeout: Duration,
+    health: Arc<Health>,
+}
+
+/// Builds a [`Bot`].
+#[derive(Debug)]
+#[must_use]
+pub struct BotBuilder {
+    bot: Bot,
+}
+
+impl BotBuilder {
+    /// Statuspage, acting on `page`.
+    pub fn statuspage(
+        mut self,
+        client: statuspage_client::Client,
+        page: impl Into<String>,
+    ) -> Self {
+        self.bot.statuspage = Some(Statuspage {
+            client,
+            page: page.into(),
+        });
+        self
+    }
+
+    /// Opsgenie (or JSM Operations: the same client, built for it).
+    pub fn opsgenie(mut self, client: opsgenie_client::Client) -> Self {
+        self.bot.opsgenie = Some(client);
+        self
+    }
+
+    /// Who may run changing commands (default: nobody).
+    pub fn operators(mut self, operators: Operators) -> Self {
+        self.bot.operators = operators;
+        self
+    }
+
+    /// Where settings and the audit log live (default: in memory).
+    pub fn store(mut self, store: Store) -> Self {
+        self.bot.store = store;
+        self
+    }
+
+    /// How long one service call may take (default 10 s; each client's own timeout should match).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.bot.call_timeout = timeout;
+        self
+    }
+
+    /// Where the outcome of each service call is recorded (default: a fresh one for the
+    /// services given, on the shell adapter).
+    pub fn health(mut self, health: Arc<Health>) -> Self {
+        self.bot.health = health;
+        self
+    }
+
+    /// The bot.
+    pub fn build(self) -> Bot {
+        self.bot
+    }
 }
 
 /// Why a command could not be carried out.
@@ -123,54 +181,182 @@ const CLOSE_ALL: BulkJob = BulkJob {
 };
 
 impl Bot {
+    /// A bot answering to `name`, with no services, nobody an operator, an in-memory store.
+    pub fn builder(name: impl Into<String>) -> BotBuilder {
+        BotBuilder {
+            bot: Bot {
+                name: name.into(),
+                statuspage: None,
+                opsgenie: None,
+                operators: Operators::Unset,
+                store: Store::in_memory(),
+                call_timeout: Duration::from_secs(10),
+                health: Arc::new(Health::new("shell", &[])),
+            },
+        }
+    }
+
     /// The name the bot answers to.
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Answers one command line (already stripped of any address to the bot).
+    /// The store of settings and the audit log.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The health of the services, as `/healthz` reports it.
+    pub fn health(&self) -> &Arc<Health> {
+        &self.health
+    }
+
+    /// Answers one command line (already stripped of any address to the bot). Changing
+    /// commands need an operator, and are written to the audit log with what came of them.
     pub async fn handle(&self, speaker: &Speaker, text: &str) -> String {
-        let command = match command::parse(text) {
-            Ok(command) => command,
+        let parsed = match command::parse(text) {
+            Ok(parsed) => parsed,
             Err(err) => return err.to_string(),
         };
-        if command.changes_anything()
-            && !self.operators.allows(&speaker.name, speaker.id.as_deref())
-        {
-            return match self.operators {
-                Operators::Unset => {
-                    "Changing commands are turned off: set BOT_OPERATORS to the user names or ids \
-                                     allowed to use them (or * for everyone)."
-                        .to_owned()
-                }
-                _ => format!(
-                    "Sorry {}, you are not an operator: ask to be added to BOT_OPERATORS.",
-                    speaker.name
-                ),
-            };
+        let access = parsed.access();
+        let typed = text.trim().trim_start_matches('/').trim_start();
+        if access.needs_operator() && !self.operators.allows(&speaker.id) {
+            tracing::info!(
+                adapter = speaker.id.adapter(),
+                user_id = %speaker.id,
+                command = parsed.spec.usage,
+                "refused: not an operator"
+            );
+            if access.is_audited() {
+                self.audit(speaker, typed, "refused: not an operator").await;
+            }
+            return self.refusal(speaker);
         }
-        let limit = match command {
+        let limit = match parsed.command {
             Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => {
                 self.call_timeout * CALLS_PER_BULK_COMMAND
             }
             _ => self.call_timeout * CALLS_PER_COMMAND,
         };
-        match tokio::time::timeout(limit, self.run(speaker, command)).await {
-            Ok(Ok(reply)) => reply,
-            Ok(Err(failure)) => failure.to_string(),
-            Err(_) => format!(
-                "No answer from the service within {:.1} s; try again later.",
-                limit.as_secs_f64()
+        let (reply, outcome) =
+            match tokio::time::timeout(limit, self.run(speaker, parsed.command)).await {
+                Ok(Ok(reply)) => {
+                    let outcome = format!("ok: {}", reply.lines().next().unwrap_or_default());
+                    (reply, outcome)
+                }
+                Ok(Err(failure)) => {
+                    let reply = failure.to_string();
+                    let outcome = format!("failed: {reply}");
+                    (reply, outcome)
+                }
+                Err(_) => {
+                    let reply = format!(
+                        "No answer from the service within {:.1} s; try again later.",
+                        limit.as_secs_f64()
+                    );
+                    (reply.clone(), format!("unknown: {reply}"))
+                }
+            };
+        if access.is_audited() {
+            tracing::info!(
+                adapter = speaker.id.adapter(),
+                user_id = %speaker.id,
+                command = parsed.spec.usage,
+                outcome = outcome.split(':').next().unwrap_or_default(),
+                "changing command"
+            );
+            self.audit(speaker, typed, &outcome).await;
+        }
+        reply
+    }
+
+    fn refusal(&self, speaker: &Speaker) -> String {
+        match (&self.operators, &speaker.id) {
+            (Operators::Unset, _) => "Changing commands are turned off: set BOT_OPERATORS to the \
+                                      user ids (Campfire) or names (shell) allowed to use them \
+                                      (or * for everyone)."
+                .to_owned(),
+            (_, UserId::Shell(_)) => format!(
+                "Sorry {}, you are not an operator: ask to be added to BOT_OPERATORS.",
+                speaker.name
             ),
+            (_, id) => format!(
+                "Sorry {}, you are not an operator: ask to have your user id {id} added to \
+                 BOT_OPERATORS.",
+                speaker.name
+            ),
+        }
+    }
+
+    async fn audit(&self, speaker: &Speaker, command: &str, outcome: &str) {
+        let outcome: String = outcome.chars().take(AUDIT_OUTCOME_CHARS).collect();
+        if let Err(err) = self.store.audit(speaker, command, &outcome).await {
+            tracing::error!(error = %err, command, "could not write the audit log");
         }
     }
 
     async fn run(&self, speaker: &Speaker, command: Command) -> Outcome {
         match command {
-            Command::Help => Ok(help()),
-            Command::Status(cmd) => self.status(cmd).await,
-            Command::Genie(cmd) => self.genie(speaker, cmd).await,
+            Command::Help => Ok(command::help()),
+            Command::Status(StatusCommand::Log { lines }) => self.log("status", lines).await,
+            Command::Genie(GenieCommand::Log { lines }) => self.log("genie", lines).await,
+            Command::Genie(GenieCommand::MeAs { user }) => Ok(self.me_as(speaker, &user).await),
+            Command::Status(cmd) => {
+                let outcome = self.status(cmd).await;
+                self.record("statuspage", &outcome);
+                outcome
+            }
+            Command::Genie(cmd) => {
+                let outcome = self.genie(speaker, cmd).await;
+                self.record("opsgenie", &outcome);
+                outcome
+            }
         }
+    }
+
+    /// A service answered (even "no such component") or failed.
+    fn record(&self, service: &'static str, outcome: &Outcome) {
+        match outcome {
+            Ok(_) | Err(Failure::Said(_)) => self.health.record(service, true),
+            Err(Failure::Statuspage(_) | Failure::Opsgenie(_)) => {
+                self.health.record(service, false)
+            }
+            Err(Failure::NotConfigured { .. }) => {}
+        }
+    }
+
+    async fn me_as(&self, speaker: &Speaker, user: &str) -> String {
+        match self.store.set_opsgenie_user(&speaker.id, user).await {
+            Ok(()) => format!("Okay {}, you are {user} in Opsgenie.", speaker.name),
+            Err(why) => format!(
+                "Okay {}, you are {user} in Opsgenie for now ({why}).",
+                speaker.name
+            ),
+        }
+    }
+
+    async fn log(&self, family: &str, lines: usize) -> Outcome {
+        let entries = self
+            .store
+            .recent(family, lines)
+            .await
+            .map_err(|err| Failure::Said(format!("The audit log cannot be read: {err}")))?;
+        if entries.is_empty() {
+            return Ok(format!("No changing {family} commands yet."));
+        }
+        let mut out = format!(
+            "Last {}:",
+            plural(
+                entries.len(),
+                &format!("changing {family} command"),
+                &format!("changing {family} commands")
+            )
+        );
+        for entry in &entries {
+            out.push('\n');
+            out.push_str(&describe_audit(entry));
+        }
+        Ok(out)
     }
 
     // ---- Statuspage -------------------------------------------------------------------
@@ -336,6 +522,7 @@ impl Bot {
                     end.format("%Y-%m-%d %H:%M UTC")
                 ))
             }
+            StatusCommand::Log { .. } => Err(Failure::Said("not a Statuspage call".to_owned())),
             StatusCommand::Maintenances => {
                 let incidents = sp.client.incidents(&sp.page);
                 let active = incidents
@@ -376,29 +563,17 @@ impl Bot {
         })
     }
 
-    /// The Opsgenie user a speaker acts as: what they said with `genie me as`, else their chat name.
+    /// The Opsgenie user a speaker acts as: what they said with `genie me as`, else their chat
+    /// name (only a label on the action in Opsgenie; it grants nothing).
     async fn opsgenie_user(&self, speaker: &Speaker) -> String {
-        self.state
-            .user(&speaker.name)
+        self.store
+            .settings(&speaker.id)
             .await
             .opsgenie_user
             .unwrap_or_else(|| speaker.name.clone())
     }
 
     async fn genie(&self, speaker: &Speaker, cmd: GenieCommand) -> Outcome {
-        if let GenieCommand::MeAs { user } = &cmd {
-            let saved = self
-                .state
-                .update(&speaker.name, |s| s.opsgenie_user = Some(user.clone()))
-                .await;
-            return Ok(match saved {
-                Ok(()) => format!("Okay {}, you are {user} in Opsgenie.", speaker.name),
-                Err(why) => format!(
-                    "Okay {}, you are {user} in Opsgenie for now ({why}).",
-                    speaker.name
-                ),
-            });
-        }
         let og = self.opsgenie()?;
         let user = self.opsgenie_user(speaker).await;
         match cmd {
@@ -501,7 +676,7 @@ impl Bot {
                 Ok(format!("On call now:\n{}", lines.join("\n")))
             }
             GenieCommand::Take { schedule, duration } => {
-                let Some(me) = self.state.user(&speaker.name).await.opsgenie_user else {
+                let Some(me) = self.store.settings(&speaker.id).await.opsgenie_user else {
                     return Err(Failure::Said(
                         "Tell me who you are in Opsgenie first: genie me as <opsgenie user>"
                             .to_owned(),
@@ -538,7 +713,9 @@ impl Bot {
                 let alert = og.alerts().get(AlertRef::id(id.to_string())).await?;
                 Ok(format!("Created {}", describe_alert(&alert)))
             }
-            GenieCommand::MeAs { .. } => Err(Failure::Said("handled above".to_owned())),
+            GenieCommand::MeAs { .. } | GenieCommand::Log { .. } => {
+                Err(Failure::Said("not an Opsgenie call".to_owned()))
+            }
         }
     }
 
@@ -833,12 +1010,24 @@ fn describe_maintenance(m: &Incident) -> String {
     format!("{} \"{}\"{when} ({})", m.id, m.name, m.status.label())
 }
 
-fn help() -> String {
-    let width = HELP.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0);
-    HELP.iter()
-        .map(|(usage, what)| format!("{usage:width$}  {what}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn describe_audit(entry: &AuditEntry) -> String {
+    let room = entry
+        .room
+        .as_deref()
+        .map(|r| format!(" room {r}"))
+        .unwrap_or_default();
+    let who = if entry.adapter == "shell" {
+        entry.user_name.clone()
+    } else {
+        format!("{} (id {})", entry.user_name, entry.user_id)
+    };
+    format!(
+        "{} {}{room}, {who}: {} -> {}",
+        entry.at.format("%Y-%m-%d %H:%M UTC"),
+        entry.adapter,
+        entry.command,
+        entry.outcome
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
