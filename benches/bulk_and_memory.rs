@@ -79,6 +79,7 @@ fn main() {
 /// A fake with the benchmark's latency and rate limit, seeded with `n` open alerts.
 async fn throttled_fake(n: usize) -> FakeOpsgenie {
     let fake = FakeOpsgenie::builder()
+        .without_demo_data()
         .latency(LATENCY)
         .rate_limit(RATE_LIMIT)
         .start()
@@ -98,14 +99,14 @@ enum Backend {
     Jsm,
 }
 
-/// A client built as `examples/bot.rs` builds it: defaults plus the bot's 10 s call timeout.
+/// A client built as `opsbot::app` builds it: defaults plus the bot's 10 s call timeout.
 fn bot_client(fake: &FakeOpsgenie, backend: Backend) -> Client {
     let builder = match backend {
         Backend::Opsgenie => Client::builder(fake.key()),
         Backend::Jsm => Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, fake.key()),
     };
     builder
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
@@ -210,7 +211,11 @@ async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
 
 /// Seeds a fake with `n` alerts, streams them in a child process, returns its peak RSS in KiB.
 async fn stream_in_child(n: u64) -> u64 {
-    let fake = FakeOpsgenie::start().await.expect("fake starts");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake starts");
     let start = Utc
         .timestamp_millis_opt(1_790_000_000_000)
         .single()

@@ -21,9 +21,7 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
     let statuspage = FakeStatuspage::start()
         .await
         .map_err(|e| format!("demo Statuspage: {e}"))?;
-    let opsgenie = FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
+    let opsgenie = FakeOpsgenie::start()
         .await
         .map_err(|e| format!("demo Opsgenie: {e}"))?;
     let sp = Statuspage {

@@ -78,7 +78,7 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
         .start()
         .await
         .map_err(|e| format!("statuspage: {e}"))?;
-    let mut opsgenie = FakeOpsgenie::builder().demo_data(true);
+    let mut opsgenie = FakeOpsgenie::builder();
     if let Some(addr) = addresses.opsgenie {
         opsgenie = opsgenie.addr(addr);
     }
@@ -95,13 +95,9 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
         .await
         .map_err(|e| format!("campfire: {e}"))?;
 
-    println!(
-        "statuspage {} {}",
-        statuspage.base_url(),
-        statuspage.api_key()
-    );
+    println!("statuspage {} {}", statuspage.base_url(), statuspage.key());
     println!("opsgenie {} {}", opsgenie.base_url(), opsgenie.key());
-    println!("campfire {} {}", campfire.base_url(), campfire.bot_key());
+    println!("campfire {} {}", campfire.base_url(), campfire.key());
     println!(
         "campfire-classic {} {}",
         campfire.base_url(),

@@ -43,7 +43,7 @@ async fn webhook_bot(operators: &[&str]) -> WebhookBot {
             ("BOT_ADAPTER", "campfire"),
             ("BOT_NAME", "Opsbot"),
             ("CAMPFIRE_URL", campfire.base_url().as_str()),
-            ("CAMPFIRE_BOT_KEY", campfire.bot_key()),
+            ("CAMPFIRE_BOT_KEY", campfire.key()),
             ("BOT_LISTEN", &format!("127.0.0.1:{port}")),
             ("BOT_WEBHOOK_SECRET", "s3cret-path"),
             ("BOT_OPERATORS", &operators),

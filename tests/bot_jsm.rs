@@ -11,9 +11,7 @@ use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, SeedAlert};
 use opsgenie_client::{AlertStatus, Priority};
 
 async fn opsgenie() -> FakeOpsgenie {
-    FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
+    FakeOpsgenie::start()
         .await
         .expect("the Opsgenie fake starts")
 }
@@ -23,10 +21,10 @@ fn jsm_env(og: &FakeOpsgenie, test: &str) -> Vec<(String, String)> {
     let state = temp_dir(&format!("jsm-{test}")).join("state.json");
     [
         ("OPSGENIE_BACKEND", "jsm"),
-        ("JSM_SITE", og.base_url()),
+        ("JSM_SITE", og.base_url().as_str()),
         ("JSM_EMAIL", JSM_EMAIL),
         ("JSM_API_TOKEN", og.key()),
-        ("OPSGENIE_BASE_URL", og.base_url()),
+        ("OPSGENIE_BASE_URL", og.base_url().as_str()),
         ("BOT_OPERATORS", "*"),
         ("BOT_STATE_FILE", state.to_str().expect("a utf-8 path")),
     ]
@@ -86,7 +84,11 @@ async fn genie_status_and_single_alert_actions_on_jsm() {
 
 #[tokio::test]
 async fn genie_ack_and_close_all_on_jsm() {
-    let og = FakeOpsgenie::builder().start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     for i in 0..45 {
         og.add_alert(
             SeedAlert::new(format!("disk full on node {i}"))

@@ -17,11 +17,7 @@ struct World {
 
 async fn world(operators: &str) -> World {
     let statuspage = FakeStatuspage::start().await.expect("statuspage fake");
-    let opsgenie = FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
-        .await
-        .expect("opsgenie fake");
+    let opsgenie = FakeOpsgenie::start().await.expect("opsgenie fake");
     let bot = Bot::builder("opsbot")
         .statuspage(
             statuspage.client().expect("a client"),

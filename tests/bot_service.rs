@@ -97,7 +97,11 @@ async fn a_half_configured_adapter_is_an_error_not_the_demo() {
 #[tokio::test]
 async fn check_calls_each_service_and_names_the_one_that_is_down() {
     let sp = FakeStatuspage::start().await.expect("fake");
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let store = temp_dir("check").join("opsbot.db");
     let env = with(
         service_env(Some(&sp), Some(&og)),
@@ -254,7 +258,7 @@ async fn sigterm_and_sigint_finish_the_command_in_flight_then_exit_0() {
             .expect("write");
         // The first command has reached Statuspage (which holds it for 3 s): now the signal.
         common::eventually(Duration::from_secs(30), || {
-            (sp.request_count() > 0).then_some(())
+            (sp.requests_served() > 0).then_some(())
         })
         .await;
         send_signal(&bot, signal);
@@ -315,7 +319,7 @@ async fn sigterm_posts_late_replies_before_exiting() {
             ("BOT_ADAPTER", "campfire"),
             ("BOT_NAME", "Opsbot"),
             ("CAMPFIRE_URL", campfire.base_url().as_str()),
-            ("CAMPFIRE_BOT_KEY", campfire.bot_key()),
+            ("CAMPFIRE_BOT_KEY", campfire.key()),
             ("BOT_LISTEN", &format!("127.0.0.1:{port}")),
             ("BOT_WEBHOOK_SECRET", "s3cret"),
             ("BOT_OPERATORS", "*"),
@@ -425,19 +429,18 @@ async fn no_secret_in_any_log_line() {
     const OG_KEY: &str = "3f9a1c2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c";
     const SECRET: &str = "whsec-Zq8Xk2Lm9Np4Rt7Vw1Yb";
     let sp = FakeStatuspage::builder()
-        .api_key(SP_KEY)
+        .key(SP_KEY)
         .rate_limit(2)
         .start()
         .await
         .expect("fake");
     let og = FakeOpsgenie::builder()
         .key(OG_KEY)
-        .demo_data(true)
         .start()
         .await
         .expect("fake");
     let campfire = FakeCampfire::start().await.expect("fake");
-    let bot_key = campfire.bot_key().to_owned();
+    let bot_key = campfire.key().to_owned();
     let token = bot_key
         .split_once('-')
         .map(|(_, t)| t.to_owned())
@@ -518,7 +521,11 @@ async fn no_secret_in_any_log_line() {
 /// line and every setting of both is kept.
 #[tokio::test]
 async fn two_processes_writing_one_store_lose_nothing() {
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let store = temp_dir("two-processes").join("opsbot.db");
     const EACH: usize = 40;
     let env = with(

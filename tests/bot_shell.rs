@@ -18,9 +18,7 @@ async fn statuspage() -> FakeStatuspage {
 }
 
 async fn opsgenie() -> FakeOpsgenie {
-    FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
+    FakeOpsgenie::start()
         .await
         .expect("the Opsgenie fake starts")
 }
@@ -404,7 +402,11 @@ async fn genie_single_alert_actions() {
 
 #[tokio::test]
 async fn genie_ack_acknowledges_every_open_alert_at_once() {
-    let og = FakeOpsgenie::builder().start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     for i in 0..250 {
         og.add_alert(
             SeedAlert::new(format!("disk full on node {i}"))
