@@ -11,6 +11,7 @@
 
 mod parse;
 mod table;
+mod vocabulary;
 
 use std::fmt;
 
@@ -20,6 +21,7 @@ use statuspage_client::{ComponentStatus, IncidentStatus};
 
 pub use parse::{parse_duration, parse_time};
 pub use table::COMMANDS;
+pub use vocabulary::{component_status, incident_status};
 
 /// Every command the bot understands.
 #[derive(Debug, Clone, PartialEq)]

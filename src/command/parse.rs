@@ -3,7 +3,11 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use opsgenie_client::Priority;
-use statuspage_client::{ComponentStatus, IncidentStatus};
+use statuspage_client::ComponentStatus;
+
+use super::vocabulary::{
+    COMPONENT_STATUS_WORDS, component_status, incident_status, longest_phrase,
+};
 
 /// If `line` starts with `words` (each `a|b` accepts either; case-insensitive, whole words),
 /// what follows them, trimmed. A last word written with a `?` glued on (`status?`) matches, and
@@ -41,43 +45,23 @@ pub(super) fn split_word(text: &str) -> (&str, &str) {
     }
 }
 
-/// The component status phrases people type, longest first so `major outage` wins over `outage`.
-pub(super) const STATUS_PHRASES: &[&str] = &[
-    "degraded performance",
-    "under maintenance",
-    "partial outage",
-    "major outage",
-    "operational",
-    "maintenance",
-    "degraded",
-    "partial",
-    "major",
-];
-
-/// Splits `Build Processing major outage` into (`Build Processing`, MajorOutage).
+/// Splits `Build Processing major outage` into (`Build Processing`, MajorOutage): the longest
+/// run of whole words at the end that names a status in chat ([`component_status`]), so
+/// `major outage` wins over `outage`, and `Opsdegraded` is a name, not a status.
 pub(super) fn split_status_suffix(text: &str) -> Option<(&str, ComponentStatus)> {
-    let lower = text.to_ascii_lowercase();
-    for phrase in STATUS_PHRASES {
-        if let Some(head) = lower.strip_suffix(phrase) {
-            // The phrase must be whole words: `Ops degraded`, not `Opsdegraded`.
-            if !(head.is_empty() || head.ends_with(char::is_whitespace)) {
-                continue;
-            }
-            let status: ComponentStatus = phrase.parse().ok()?;
-            return Some((text[..head.len()].trim_end(), status));
-        }
-    }
-    None
-}
-
-pub(super) fn incident_status(word: &str) -> Option<IncidentStatus> {
-    match word.to_ascii_lowercase().as_str() {
-        "investigating" => Some(IncidentStatus::Investigating),
-        "identified" => Some(IncidentStatus::Identified),
-        "monitoring" => Some(IncidentStatus::Monitoring),
-        "resolved" => Some(IncidentStatus::Resolved),
-        _ => None,
-    }
+    let text = text.trim_end();
+    let starts: Vec<usize> = text
+        .char_indices()
+        .filter(|&(at, c)| {
+            !c.is_whitespace() && (at == 0 || text[..at].ends_with(char::is_whitespace))
+        })
+        .map(|(at, _)| at)
+        .collect();
+    let most = longest_phrase(COMPONENT_STATUS_WORDS).min(starts.len());
+    (1..=most).rev().find_map(|words| {
+        let at = starts[starts.len() - words];
+        component_status(&text[at..]).map(|status| (text[..at].trim_end(), status))
+    })
 }
 
 /// An incident id as the bot shows it: Statuspage ids are 12 lowercase alphanumerics.

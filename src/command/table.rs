@@ -1,9 +1,8 @@
 //! The command table: one row per command form, in the order the parser tries them (keyword rows
 //! before the catch-all `status <component> ...` rows). `help` prints the rows in this order.
 
-use super::parse::{
-    incident_status, looks_like_incident_id, priority, split_status_suffix, split_word, tiny_id,
-};
+use super::parse::{looks_like_incident_id, priority, split_status_suffix, split_word, tiny_id};
+use super::vocabulary::incident_status;
 use super::{
     Access, ArgsResult, Command, CommandSpec, DEFAULT_LOG_LINES, GenieCommand, MAX_LOG_LINES,
     StatusCommand, parse_duration, parse_time,

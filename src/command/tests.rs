@@ -1,6 +1,7 @@
 //! The parser's tests: every form, the table's own consistency, and properties.
 
-use super::parse::{STATUS_PHRASES, split_status_suffix};
+use super::parse::split_status_suffix;
+use super::vocabulary::COMPONENT_STATUS_WORDS;
 use super::*;
 
 fn command(line: &str) -> Result<Command, ParseError> {
@@ -158,6 +159,28 @@ mod unit {
                 "API",
                 ComponentStatus::Operational,
             ),
+            // Chat words, and Statuspage's own spelling.
+            (
+                "status Website down",
+                "Website",
+                ComponentStatus::MajorOutage,
+            ),
+            ("status Website ok", "Website", ComponentStatus::Operational),
+            (
+                "status Build Processing major_outage",
+                "Build Processing",
+                ComponentStatus::MajorOutage,
+            ),
+            (
+                "status api Under-Maintenance",
+                "api",
+                ComponentStatus::UnderMaintenance,
+            ),
+            (
+                "status Major Systems outage",
+                "Major Systems",
+                ComponentStatus::MajorOutage,
+            ),
         ];
         for (line, component, want) in cases {
             assert_eq!(
@@ -223,6 +246,14 @@ mod unit {
             parse("status update monitoring"),
             Err(ParseError::Usage { .. })
         ));
+        assert_eq!(
+            status("status update fixed the deploy is rolled back"),
+            StatusCommand::Update {
+                incident: None,
+                status: IncidentStatus::Resolved,
+                message: "the deploy is rolled back".into()
+            }
+        );
         assert!(matches!(
             parse("status update sleeping all good"),
             Err(ParseError::Usage { .. })
@@ -487,7 +518,7 @@ mod properties {
         #[test]
         fn set_forms_parse(
             name in "[A-Za-z][A-Za-z0-9 ]{0,20}[A-Za-z0-9]",
-            phrase in prop::sample::select(STATUS_PHRASES.to_vec()),
+            (phrase, want) in prop::sample::select(COMPONENT_STATUS_WORDS.to_vec()),
             upper in any::<bool>(),
         ) {
             // Names that are command keywords or end in a status word read differently, by design.
@@ -497,7 +528,10 @@ mod properties {
             let phrase = if upper { phrase.to_ascii_uppercase() } else { phrase.to_owned() };
             let parsed = parse(&format!("status {name} {phrase}")).map(|p| p.command);
             match parsed {
-                Ok(Command::Status(StatusCommand::Set { component, .. })) => prop_assert_eq!(component, name.trim()),
+                Ok(Command::Status(StatusCommand::Set { component, status })) => {
+                    prop_assert_eq!(component, name.trim());
+                    prop_assert_eq!(status, want);
+                }
                 other => prop_assert!(false, "parsed as {:?}", other),
             }
         }
