@@ -38,14 +38,17 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
     );
     assert_eq!(
         services[1][1],
-        format!("http://127.0.0.1:{opsgenie_port}"),
+        format!("http://127.0.0.1:{opsgenie_port}/"),
         "the given address is used"
     );
+    let alerts_url = url::Url::parse(&services[1][1])
+        .and_then(|base| base.join("v2/alerts"))
+        .expect("a base URL");
 
     // Any HTTP client can use them: plain reqwest with the printed key.
     let http = reqwest::Client::new();
     let alerts = http
-        .get(format!("{}/v2/alerts", services[1][1]))
+        .get(alerts_url.clone())
         .header("Authorization", format!("GenieKey {}", services[1][2]))
         .send()
         .await
@@ -56,11 +59,7 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
         body["data"].as_array().is_some_and(|a| !a.is_empty()),
         "demo alerts: {body}"
     );
-    let unauthorized = http
-        .get(format!("{}/v2/alerts", services[1][1]))
-        .send()
-        .await
-        .expect("answer");
+    let unauthorized = http.get(alerts_url.clone()).send().await.expect("answer");
     assert_eq!(unauthorized.status(), 401);
 
     drop(child.stdin.take());
