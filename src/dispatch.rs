@@ -156,10 +156,23 @@ fn opsgenie_reason(err: &opsgenie_client::Error) -> String {
 
 type Outcome = Result<String, Failure>;
 
+/// The query for open alerts (acknowledged or not).
+const OPEN_QUERY: &str = "status:open";
+/// The query for open alerts nobody acknowledged.
+const UNACKED_QUERY: &str = "status:open AND acknowledged:false";
+
+/// Open and nobody acknowledged it (on JSM, an `acked` status counts as acknowledged).
+fn is_unacked(alert: &Alert) -> bool {
+    alert.is_open() && !alert.is_acknowledged()
+}
+
 /// One action on every alert a query selects (`genie ack`, `genie close all`).
 struct BulkJob {
-    /// The alerts that still need the action.
+    /// The query for the alerts that still need the action (sent as written on both backends).
     pending: &'static str,
+    /// Whether a listed alert still needs the action. The pager's answer is checked, not taken
+    /// on trust: on JSM `status` has more values (`acked`, `snoozed`, `resolved`).
+    needs: fn(&Alert) -> bool,
     action: AlertAction,
     /// The answer's verb and adjective: "Acknowledged 3 of 4 unacknowledged alerts."
     done: &'static str,
@@ -167,14 +180,16 @@ struct BulkJob {
 }
 
 const ACKNOWLEDGE_ALL: BulkJob = BulkJob {
-    pending: "status:open AND acknowledged:false",
+    pending: UNACKED_QUERY,
+    needs: is_unacked,
     action: AlertAction::Acknowledge,
     done: "Acknowledged",
     adjective: "unacknowledged",
 };
 
 const CLOSE_ALL: BulkJob = BulkJob {
-    pending: "status:open",
+    pending: OPEN_QUERY,
+    needs: Alert::is_open,
     action: AlertAction::Close,
     done: "Closed",
     adjective: "open",
@@ -578,11 +593,11 @@ impl Bot {
         let user = self.opsgenie_user(speaker).await;
         match cmd {
             GenieCommand::Status => {
-                let alerts = open_alerts(og, "status:open").await?;
+                let alerts = alerts_where(og, OPEN_QUERY, Alert::is_open).await?;
                 if alerts.is_empty() {
                     return Ok("No open alerts, go back to sleep.".to_owned());
                 }
-                let acked = alerts.iter().filter(|a| a.acknowledged).count();
+                let acked = alerts.iter().filter(|a| a.is_acknowledged()).count();
                 let mut out = format!(
                     "Found {acked} acked and {} unacked alerts.",
                     alerts.len() - acked
@@ -594,21 +609,22 @@ impl Bot {
                 Ok(out)
             }
             GenieCommand::AckAll => {
-                let alerts = open_alerts(og, "status:open AND acknowledged:false").await?;
+                let alerts =
+                    alerts_where(og, ACKNOWLEDGE_ALL.pending, ACKNOWLEDGE_ALL.needs).await?;
                 if alerts.is_empty() {
                     return Ok("No unacknowledged alerts.".to_owned());
                 }
                 self.bulk(og, &alerts, &ACKNOWLEDGE_ALL, &user).await
             }
             GenieCommand::CloseAll => {
-                let alerts = open_alerts(og, "status:open").await?;
+                let alerts = alerts_where(og, CLOSE_ALL.pending, CLOSE_ALL.needs).await?;
                 if alerts.is_empty() {
                     return Ok("No open alerts to close.".to_owned());
                 }
                 self.bulk(og, &alerts, &CLOSE_ALL, &user).await
             }
             GenieCommand::CloseHint => {
-                let open = og.alerts().count().query("status:open").await?;
+                let open = og.alerts().count().query(OPEN_QUERY).await?;
                 Ok(format!(
                     "{} open. Close one with `genie close <tiny id>`, or all of them with `genie close all`.",
                     plural(open as usize, "alert is", "alerts are")
@@ -664,11 +680,13 @@ impl Bot {
                 let lines: Vec<String> = on_calls
                     .iter()
                     .map(|oc| {
-                        let users = oc.users();
-                        let who = if users.is_empty() {
+                        // Usernames on Opsgenie; on JSM account ids, shown as such.
+                        let people: Vec<String> =
+                            oc.people().iter().map(ToString::to_string).collect();
+                        let who = if people.is_empty() {
                             "nobody".to_owned()
                         } else {
-                            users.join(", ")
+                            people.join(", ")
                         };
                         format!("{}: {who}", oc.schedule_name().unwrap_or("schedule"))
                     })
@@ -686,11 +704,12 @@ impl Bot {
                     Some(name) => name,
                     None => only_schedule(og).await?,
                 };
+                let user = pager_user(og, &me)?;
                 let start = Utc::now();
                 let end = start + duration;
                 og.schedules()
                     .overrides(ScheduleRef::name(schedule.clone()))
-                    .create(UserRef::username(me.clone()), start, end)
+                    .create(user, start, end)
                     .await?;
                 Ok(format!(
                     "{me} is on call for {schedule} until {}.",
@@ -767,6 +786,7 @@ impl Bot {
         const ROUNDS: usize = 10;
         let BulkJob {
             pending,
+            needs,
             action,
             done,
             adjective,
@@ -811,7 +831,7 @@ impl Bot {
                 break;
             }
             // An unknown outcome is not a failure: what does the pager say still needs the action?
-            match open_alerts(og, pending).await {
+            match alerts_where(og, pending, *needs).await {
                 Ok(still) => {
                     let still: std::collections::HashSet<String> =
                         still.into_iter().map(|a| a.id.to_string()).collect();
@@ -938,14 +958,35 @@ fn find_component<'a>(components: &'a [Component], name: &str) -> Result<&'a Com
     )))
 }
 
-async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Alert>, Failure> {
-    Ok(og
-        .alerts()
+/// Every alert `query` lists that `keep` accepts.
+async fn alerts_where(
+    og: &opsgenie_client::Client,
+    query: &str,
+    keep: fn(&Alert) -> bool,
+) -> Result<Vec<Alert>, Failure> {
+    og.alerts()
         .list()
         .query(query)
         .stream()
+        .try_filter(|alert| std::future::ready(keep(alert)))
         .try_collect()
-        .await?)
+        .await
+        .map_err(Failure::from)
+}
+
+/// Who `me` is to the pager: a username on Opsgenie; on JSM, which has no usernames, an
+/// Atlassian account id (an e-mail address is refused here, before anything is sent).
+fn pager_user(og: &opsgenie_client::Client, me: &str) -> Result<UserRef, Failure> {
+    if !og.backend().is_jsm() {
+        return Ok(UserRef::username(me));
+    }
+    if me.contains('@') {
+        return Err(Failure::Said(format!(
+            "JSM names people by Atlassian account id, not by e-mail ({me}): \
+             genie me as <your Atlassian account id>"
+        )));
+    }
+    Ok(UserRef::id(me))
 }
 
 async fn only_schedule(og: &opsgenie_client::Client) -> Result<String, Failure> {
@@ -975,7 +1016,7 @@ fn describe_alert(a: &Alert) -> String {
         .as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or("unknown");
-    let ack = if a.acknowledged {
+    let ack = if a.is_acknowledged() {
         match a.report.as_ref().and_then(|r| r.acknowledged_by.as_deref()) {
             Some(by) => format!("acked by {by}"),
             None => "acked".to_owned(),

@@ -157,9 +157,10 @@ async fn genie_on_call_alert_and_take_on_jsm() {
             "Created #",
             "[P1] Database is on fire (source opsbot, unacked)",
             "you are ann@example.com in Opsgenie",
-            "Atlassian account id",
+            "JSM names people by Atlassian account id, not by e-mail",
             "712020:00000000-fake-4acc-8000-000000000001 is on call for ops until",
-            "ops: 712020:00000000-fake-4acc-8000-000000000001",
+            // JSM answers account ids, and the bot says they are ids, not names.
+            "ops: account id 712020:00000000-fake-4acc-8000-000000000001",
         ],
     );
     let created = og
