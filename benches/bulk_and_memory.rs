@@ -109,7 +109,7 @@ enum Method {
     ByState,
 }
 
-/// A client built as `examples/bot.rs` builds it: defaults plus the bot's 10 s call timeout.
+/// A client built as `opsbot::app` builds it: defaults plus the bot's 10 s call timeout.
 fn bot_client(fake: &FakeOpsgenie, backend: Backend) -> Client {
     let builder = match backend {
         Backend::Opsgenie => Client::builder(fake.key()),

@@ -22,8 +22,18 @@ struct WebhookBot {
     _bot: tokio::process::Child,
 }
 
-async fn webhook_bot(operators: &str) -> WebhookBot {
+/// A bot on the current-Campfire adapter whose operators are these demo users (by their user
+/// ids, as `BOT_OPERATORS` lists them on Campfire), or `*`.
+async fn webhook_bot(operators: &[&str]) -> WebhookBot {
     let campfire = FakeCampfire::start().await.expect("campfire fake");
+    let operators = operators
+        .iter()
+        .map(|name| match *name {
+            "*" => "*".to_owned(),
+            name => campfire.user_id(name).expect("a demo user").to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
     let statuspage = FakeStatuspage::start().await.expect("statuspage fake");
     let port = free_port();
     let state = common::temp_dir(&format!("webhook-{port}")).join("state.json");
@@ -33,10 +43,10 @@ async fn webhook_bot(operators: &str) -> WebhookBot {
             ("BOT_ADAPTER", "campfire"),
             ("BOT_NAME", "Opsbot"),
             ("CAMPFIRE_URL", campfire.base_url().as_str()),
-            ("CAMPFIRE_BOT_KEY", campfire.bot_key()),
+            ("CAMPFIRE_BOT_KEY", campfire.key()),
             ("BOT_LISTEN", &format!("127.0.0.1:{port}")),
             ("BOT_WEBHOOK_SECRET", "s3cret-path"),
-            ("BOT_OPERATORS", operators),
+            ("BOT_OPERATORS", &operators),
             ("BOT_STATE_FILE", state.to_str().expect("utf-8")),
         ],
     );
@@ -59,7 +69,7 @@ async fn webhook_bot(operators: &str) -> WebhookBot {
 
 #[tokio::test]
 async fn webhook_commands_are_answered_in_the_http_reply() {
-    let t = webhook_bot("Ada Example").await;
+    let t = webhook_bot(&["Ada Example"]).await;
     let out = t
         .campfire
         .say(t.ops, t.ada, "@Opsbot status Build Processing degraded")
@@ -100,7 +110,7 @@ async fn webhook_commands_are_answered_in_the_http_reply() {
 
 #[tokio::test]
 async fn webhook_permissions_follow_bot_operators() {
-    let t = webhook_bot("Ada Example").await;
+    let t = webhook_bot(&["Ada Example"]).await;
     let grace = t.campfire.user_id("Grace Example").expect("demo user");
     let out = t
         .campfire
@@ -108,9 +118,9 @@ async fn webhook_permissions_follow_bot_operators() {
         .await;
     let reply = out.reply.expect("answered");
     assert!(
-        reply
-            .plain
-            .contains("Sorry Grace Example, you are not an operator"),
+        reply.plain.contains(&format!(
+            "Sorry Grace Example, you are not an operator: ask to have your user id {grace} added"
+        )),
         "{reply:?}"
     );
     assert_eq!(
@@ -129,7 +139,7 @@ async fn webhook_permissions_follow_bot_operators() {
 
 #[tokio::test]
 async fn slow_commands_are_answered_later_through_the_bot_api() {
-    let t = webhook_bot("*").await;
+    let t = webhook_bot(&["*"]).await;
     t.statuspage.set_latency(Duration::from_secs(3)); // two calls: 6 s, past the 5 s answer window
     let out = t.campfire.say(t.ops, t.ada, "@Opsbot status").await;
     let first = out.reply.expect("an immediate answer");
@@ -150,7 +160,7 @@ async fn slow_commands_are_answered_later_through_the_bot_api() {
 
 #[tokio::test]
 async fn webhook_endpoint_refuses_wrong_secrets_big_and_broken_bodies() {
-    let t = webhook_bot("*").await;
+    let t = webhook_bot(&["*"]).await;
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{}", t.port);
     let wrong = http
@@ -203,7 +213,7 @@ async fn classic_adapter_follows_the_stream_and_answers_with_speak_or_paste() {
             ("CAMPFIRE_CLASSIC_TOKEN", campfire.api_token()),
             ("CAMPFIRE_CLASSIC_STREAM_URL", campfire.base_url().as_str()),
             ("CAMPFIRE_CLASSIC_ROOMS", &ops.to_string()),
-            ("BOT_OPERATORS", "Ada Example"),
+            ("BOT_OPERATORS", &ada.to_string()),
             ("BOT_STATE_FILE", state.to_str().expect("utf-8")),
         ],
     );
@@ -253,4 +263,42 @@ async fn classic_adapter_follows_the_stream_and_answers_with_speak_or_paste() {
         })
         .collect();
     assert_eq!(answers.len(), 2, "{answers:#?}");
+}
+
+/// Identity spoofing against a running Campfire: users who take the operator's user id as their
+/// display name, or the operator's own name, are refused, and the refusal names their real id.
+#[tokio::test]
+async fn a_renamed_user_never_passes_as_an_operator() {
+    let t = webhook_bot(&["Ada Example"]).await;
+    let as_id = t.campfire.add_user(&t.ada.to_string(), "member");
+    let as_name = t.campfire.add_user("Ada Example", "member");
+    let room = t.campfire.add_room("Spoofing");
+    for impostor in [as_id, as_name] {
+        let out = t
+            .campfire
+            .say(room, impostor, "@Opsbot status API major")
+            .await;
+        let reply = out.reply.expect("answered");
+        assert!(
+            reply.plain.contains(&format!(
+                "you are not an operator: ask to have your user id {impostor} added"
+            )),
+            "{reply:?}"
+        );
+    }
+    assert_eq!(
+        t.statuspage.component_by_name("API").expect("demo").status,
+        ComponentStatus::Operational
+    );
+    // The operator, by id, in the same room.
+    let out = t
+        .campfire
+        .say(room, t.ada, "@Opsbot status API major")
+        .await;
+    assert!(
+        out.reply
+            .expect("answered")
+            .plain
+            .contains("Status for API is now major outage")
+    );
 }

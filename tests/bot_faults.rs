@@ -29,6 +29,7 @@ fn state_env(env: Vec<(String, String)>, test: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn genie_ack_through_503s_dropped_connections_and_throttling() {
     let og = FakeOpsgenie::builder()
+        .without_demo_data()
         .rate_limit(400)
         .faults(Faults::seeded(7).error_503(0.20).drop_connection(0.05))
         .start()
@@ -216,7 +217,7 @@ async fn five_hundred_concurrent_webhooks_are_all_answered() {
             ("BOT_ADAPTER", "campfire"),
             ("BOT_NAME", "Opsbot"),
             ("CAMPFIRE_URL", campfire.base_url().as_str()),
-            ("CAMPFIRE_BOT_KEY", campfire.bot_key()),
+            ("CAMPFIRE_BOT_KEY", campfire.key()),
             ("BOT_LISTEN", &format!("127.0.0.1:{port}")),
             ("BOT_WEBHOOK_SECRET", "s3cret"),
         ],
@@ -272,11 +273,7 @@ async fn five_hundred_concurrent_webhooks_are_all_answered() {
 #[tokio::test]
 async fn a_non_operator_changes_nothing() {
     let sp = FakeStatuspage::start().await.expect("fake");
-    let og = FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
-        .await
-        .expect("fake");
+    let og = FakeOpsgenie::start().await.expect("fake");
     let env = with(
         service_env(Some(&sp), Some(&og)),
         &[
@@ -378,11 +375,15 @@ async fn keys_never_appear_in_output() {
     );
 }
 
-/// Two bot processes writing the state file at once never leave it torn (writes are atomic
-/// renames), and a state file that cannot be written is reported while the setting is kept.
+/// Two bot processes writing the store at once both keep their settings, and a store that
+/// cannot be written is reported while the setting is kept for the run.
 #[tokio::test]
 async fn concurrent_state_writers_never_tear_the_file_and_unwritable_state_is_reported() {
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let dir = temp_dir("me-as");
     let file = dir.join("state.json");
     let env = with(
@@ -402,11 +403,18 @@ async fn concurrent_state_writers_never_tear_the_file_and_unwritable_state_is_re
         a.stdout.contains("you are ann@example.com")
             && b.stdout.contains("you are bob@example.com")
     );
-    let saved = std::fs::read_to_string(&file).expect("written");
-    serde_json::from_str::<serde_json::Value>(&saved).expect("the file is whole JSON");
-    // Within one process writes are serialised; across two processes the later write wins,
-    // but the file is never torn.
-    assert!(saved.contains("@example.com"), "{saved}");
+    // Both processes' settings are kept: one SQLite store, each write a transaction.
+    let saved = opsbot::Store::open(&file).expect("the store opens");
+    for user in ["ann", "bob"] {
+        assert_eq!(
+            saved
+                .settings(&opsbot::UserId::Shell(user.into()))
+                .await
+                .opsgenie_user,
+            Some(format!("{user}@example.com"))
+        );
+    }
+    drop(saved);
 
     let unwritable = with(
         env,
@@ -421,7 +429,7 @@ async fn concurrent_state_writers_never_tear_the_file_and_unwritable_state_is_re
     )
     .await;
     assert!(
-        run.stdout.contains("for now (not saved to"),
+        run.stdout.contains("for now (not saved: the store"),
         "{}",
         run.stdout
     );

@@ -18,9 +18,7 @@ async fn statuspage() -> FakeStatuspage {
 }
 
 async fn opsgenie() -> FakeOpsgenie {
-    FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
+    FakeOpsgenie::start()
         .await
         .expect("the Opsgenie fake starts")
 }
@@ -404,7 +402,11 @@ async fn genie_single_alert_actions() {
 
 #[tokio::test]
 async fn genie_ack_acknowledges_every_open_alert_at_once() {
-    let og = FakeOpsgenie::builder().start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     for i in 0..250 {
         og.add_alert(
             SeedAlert::new(format!("disk full on node {i}"))
@@ -509,8 +511,16 @@ async fn me_as_persists_in_the_state_file_and_survives_a_corrupt_one() {
         ],
     );
     shell(&env, &["genie me as ann@example.com"]).await;
-    let saved = std::fs::read_to_string(&state).expect("the state file was written");
-    assert!(saved.contains("ann@example.com"), "{saved}");
+    let saved = opsbot::Store::open(&state).expect("the store was written");
+    assert_eq!(
+        saved
+            .settings(&opsbot::UserId::Shell("shell".into()))
+            .await
+            .opsgenie_user
+            .as_deref(),
+        Some("ann@example.com")
+    );
+    drop(saved);
     // A new process remembers.
     let run = shell(&env, &["genie take ops 1h"]).await;
     assert!(

@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 #[tokio::test]
 async fn prints_usable_services_and_stops_when_stdin_closes() {
     let opsgenie_port = common::free_port();
-    let mut child = tokio::process::Command::new(common::example_exe("fake_services"))
+    let mut child = tokio::process::Command::new(common::fake_services_exe())
         .args(["--opsgenie-addr", &format!("127.0.0.1:{opsgenie_port}")])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,14 +38,17 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
     );
     assert_eq!(
         services[1][1],
-        format!("http://127.0.0.1:{opsgenie_port}"),
+        format!("http://127.0.0.1:{opsgenie_port}/"),
         "the given address is used"
     );
+    let alerts_url = url::Url::parse(&services[1][1])
+        .and_then(|base| base.join("v2/alerts"))
+        .expect("a base URL");
 
     // Any HTTP client can use them: plain reqwest with the printed key.
     let http = reqwest::Client::new();
     let alerts = http
-        .get(format!("{}/v2/alerts", services[1][1]))
+        .get(alerts_url.clone())
         .header("Authorization", format!("GenieKey {}", services[1][2]))
         .send()
         .await
@@ -56,11 +59,7 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
         body["data"].as_array().is_some_and(|a| !a.is_empty()),
         "demo alerts: {body}"
     );
-    let unauthorized = http
-        .get(format!("{}/v2/alerts", services[1][1]))
-        .send()
-        .await
-        .expect("answer");
+    let unauthorized = http.get(alerts_url.clone()).send().await.expect("answer");
     assert_eq!(unauthorized.status(), 401);
 
     drop(child.stdin.take());
@@ -73,7 +72,7 @@ async fn prints_usable_services_and_stops_when_stdin_closes() {
 
 #[tokio::test]
 async fn rejects_bad_arguments() {
-    let output = tokio::process::Command::new(common::example_exe("fake_services"))
+    let output = tokio::process::Command::new(common::fake_services_exe())
         .args(["--opsgenie-addr", "localhost"])
         .output()
         .await

@@ -1,41 +1,26 @@
-//! Shared helpers of the bot's end-to-end tests: build the bot once, start it as a real process
-//! with a clean environment pointed at the in-process fakes, and read what it says.
+//! Shared helpers of the bot's end-to-end tests: start the bot (the binary cargo built for the
+//! tests; no build inside a test) as a real process with a clean environment pointed at the
+//! in-process fakes, and read what it says.
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use opsgenie_client::fake::FakeOpsgenie;
 use statuspage_client::fake::FakeStatuspage;
 use tokio::io::AsyncWriteExt;
 
-/// The bot's executable, built once per test binary with the same cargo and target dir.
+/// The bot's executable: the `opsbot` binary cargo built for these tests (the same program as
+/// `examples/bot.rs`).
 pub fn bot_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| example_exe("bot"))
+    Path::new(env!("CARGO_BIN_EXE_opsbot"))
 }
 
-/// Builds an example of the root package (with the cargo and target dir running the tests) and
-/// returns the path of its executable.
-pub fn example_exe(name: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "-p", "opsbot", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the example {name} failed");
-    // <target>/debug/deps/<this test> -> <target>/debug/examples/<name>
-    let me = std::env::current_exe().expect("the test knows its path");
-    let profile_dir = me.parent().and_then(Path::parent).expect("a target layout");
-    let exe = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(exe.exists(), "no example at {}", exe.display());
-    exe
+/// The `fake-services` binary (the same program as `examples/fake_services.rs`).
+pub fn fake_services_exe() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_fake-services"))
 }
 
 /// A fresh temporary directory for one test.
@@ -60,7 +45,7 @@ pub fn service_env(
     }
     if let Some(og) = opsgenie {
         env.push(("OPSGENIE_API_KEY".into(), og.key().to_owned()));
-        env.push(("OPSGENIE_BASE_URL".into(), og.base_url().to_owned()));
+        env.push(("OPSGENIE_BASE_URL".into(), og.base_url().to_string()));
     }
     env
 }

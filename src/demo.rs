@@ -7,19 +7,21 @@ use statuspage_client::fake::FakeStatuspage;
 use crate::dispatch::Statuspage;
 
 /// Keeps the fakes running.
+#[derive(Debug)]
 pub struct Demo {
     _statuspage: FakeStatuspage,
     _opsgenie: FakeOpsgenie,
 }
 
 /// Starts the fakes and returns clients for them.
+///
+/// # Errors
+/// A fake could not start.
 pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), String> {
     let statuspage = FakeStatuspage::start()
         .await
         .map_err(|e| format!("demo Statuspage: {e}"))?;
-    let opsgenie = FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
+    let opsgenie = FakeOpsgenie::start()
         .await
         .map_err(|e| format!("demo Opsgenie: {e}"))?;
     let sp = Statuspage {
@@ -45,4 +47,5 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
 pub const BANNER: &str = "\
 opsbot demo: Statuspage and Opsgenie are in-process fakes with demo data, and you are an operator.
 Type `help` for the commands, Ctrl-D to quit. To use real services, set STATUSPAGE_API_KEY and
-STATUSPAGE_PAGE_ID, OPSGENIE_API_KEY, and for Campfire BOT_ADAPTER with its variables (see the README).";
+STATUSPAGE_PAGE_ID, OPSGENIE_API_KEY, and for Campfire BOT_ADAPTER with its variables
+(`--help` lists them all, and the README says more).";

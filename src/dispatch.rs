@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -13,40 +14,97 @@ use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
 use statuspage_client::{Component, ComponentStatus, Incident};
 
-use crate::command::{self, Command, GenieCommand, HELP, StatusCommand};
-use crate::config::Operators;
-use crate::state::State;
+use crate::command::{self, Command, GenieCommand, StatusCommand};
+use crate::health::Health;
+use crate::identity::{Operators, Speaker, UserId};
+use crate::store::{AuditEntry, Store};
 
 /// A command may take this many service-call timeouts (a lookup, the action, retries) before
 /// the bot answers that the service did not.
 const CALLS_PER_COMMAND: u32 = 3;
 /// Bulk commands (`genie ack`, `genie close all`) may take longer: every outcome is awaited.
 const CALLS_PER_BULK_COMMAND: u32 = 30;
-
-/// Who said something.
-#[derive(Debug, Clone)]
-pub struct Speaker {
-    /// Display name (what `BOT_OPERATORS` and the state file use).
-    pub name: String,
-    /// The chat's user id, where it has one.
-    pub id: Option<String>,
-}
+/// How much of an answer the audit log keeps as the outcome.
+const AUDIT_OUTCOME_CHARS: usize = 300;
 
 /// A Statuspage client bound to one page.
+#[derive(Debug, Clone)]
 pub struct Statuspage {
+    /// The client.
     pub client: statuspage_client::Client,
+    /// The page the `status` commands act on.
     pub page: String,
 }
 
-/// The bot: its services, who may change things, and what it remembers.
+/// The bot: its services, who may change things, and what it remembers. Build it with
+/// [`Bot::builder`]; answer a line with [`Bot::handle`].
+#[derive(Debug)]
 pub struct Bot {
-    pub name: String,
-    pub statuspage: Option<Statuspage>,
-    pub opsgenie: Option<opsgenie_client::Client>,
-    pub operators: Operators,
-    pub state: State,
-    /// How long one service call may take (each client's timeout).
-    pub call_timeout: Duration,
+    name: String,
+    statuspage: Option<Statuspage>,
+    opsgenie: Option<opsgenie_client::Client>,
+    operators: Operators,
+    store: Store,
+    call_timeout: Duration,
+    health: Arc<Health>,
+}
+
+/// Builds a [`Bot`].
+#[derive(Debug)]
+#[must_use]
+pub struct BotBuilder {
+    bot: Bot,
+}
+
+impl BotBuilder {
+    /// Statuspage, acting on `page`.
+    pub fn statuspage(
+        mut self,
+        client: statuspage_client::Client,
+        page: impl Into<String>,
+    ) -> Self {
+        self.bot.statuspage = Some(Statuspage {
+            client,
+            page: page.into(),
+        });
+        self
+    }
+
+    /// Opsgenie (or JSM Operations: the same client, built for it).
+    pub fn opsgenie(mut self, client: opsgenie_client::Client) -> Self {
+        self.bot.opsgenie = Some(client);
+        self
+    }
+
+    /// Who may run changing commands (default: nobody).
+    pub fn operators(mut self, operators: Operators) -> Self {
+        self.bot.operators = operators;
+        self
+    }
+
+    /// Where settings and the audit log live (default: in memory).
+    pub fn store(mut self, store: Store) -> Self {
+        self.bot.store = store;
+        self
+    }
+
+    /// How long one service call may take (default 10 s; each client's own timeout should match).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.bot.call_timeout = timeout;
+        self
+    }
+
+    /// Where the outcome of each service call is recorded (default: a fresh one for the
+    /// services given, on the shell adapter).
+    pub fn health(mut self, health: Arc<Health>) -> Self {
+        self.bot.health = health;
+        self
+    }
+
+    /// The bot.
+    pub fn build(self) -> Bot {
+        self.bot
+    }
 }
 
 /// Why a command could not be carried out.
@@ -98,10 +156,23 @@ fn opsgenie_reason(err: &opsgenie_client::Error) -> String {
 
 type Outcome = Result<String, Failure>;
 
+/// The query for open alerts (acknowledged or not).
+const OPEN_QUERY: &str = "status:open";
+/// The query for open alerts nobody acknowledged.
+const UNACKED_QUERY: &str = "status:open AND acknowledged:false";
+
+/// Open and nobody acknowledged it (on JSM, an `acked` status counts as acknowledged).
+fn is_unacked(alert: &Alert) -> bool {
+    alert.is_open() && !alert.is_acknowledged()
+}
+
 /// One action on every alert a query selects (`genie ack`, `genie close all`).
 struct BulkJob {
-    /// The alerts that still need the action.
+    /// The query for the alerts that still need the action (sent as written on both backends).
     pending: &'static str,
+    /// Whether a listed alert still needs the action. The pager's answer is checked, not taken
+    /// on trust: on JSM `status` has more values (`acked`, `snoozed`, `resolved`).
+    needs: fn(&Alert) -> bool,
     action: AlertAction,
     /// The answer's verb and adjective: "Acknowledged 3 of 4 unacknowledged alerts."
     done: &'static str,
@@ -109,68 +180,198 @@ struct BulkJob {
 }
 
 const ACKNOWLEDGE_ALL: BulkJob = BulkJob {
-    pending: "status:open AND acknowledged:false",
+    pending: UNACKED_QUERY,
+    needs: is_unacked,
     action: AlertAction::Acknowledge,
     done: "Acknowledged",
     adjective: "unacknowledged",
 };
 
 const CLOSE_ALL: BulkJob = BulkJob {
-    pending: "status:open",
+    pending: OPEN_QUERY,
+    needs: Alert::is_open,
     action: AlertAction::Close,
     done: "Closed",
     adjective: "open",
 };
 
 impl Bot {
+    /// A bot answering to `name`, with no services, nobody an operator, an in-memory store.
+    pub fn builder(name: impl Into<String>) -> BotBuilder {
+        BotBuilder {
+            bot: Bot {
+                name: name.into(),
+                statuspage: None,
+                opsgenie: None,
+                operators: Operators::Unset,
+                store: Store::in_memory(),
+                call_timeout: Duration::from_secs(10),
+                health: Arc::new(Health::new("shell", &[])),
+            },
+        }
+    }
+
     /// The name the bot answers to.
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// Answers one command line (already stripped of any address to the bot).
+    /// The store of settings and the audit log.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The health of the services, as `/healthz` reports it.
+    pub fn health(&self) -> &Arc<Health> {
+        &self.health
+    }
+
+    /// Answers one command line (already stripped of any address to the bot). Changing
+    /// commands need an operator, and are written to the audit log with what came of them.
     pub async fn handle(&self, speaker: &Speaker, text: &str) -> String {
-        let command = match command::parse(text) {
-            Ok(command) => command,
+        let parsed = match command::parse(text) {
+            Ok(parsed) => parsed,
             Err(err) => return err.to_string(),
         };
-        if command.changes_anything()
-            && !self.operators.allows(&speaker.name, speaker.id.as_deref())
-        {
-            return match self.operators {
-                Operators::Unset => {
-                    "Changing commands are turned off: set BOT_OPERATORS to the user names or ids \
-                                     allowed to use them (or * for everyone)."
-                        .to_owned()
-                }
-                _ => format!(
-                    "Sorry {}, you are not an operator: ask to be added to BOT_OPERATORS.",
-                    speaker.name
-                ),
-            };
+        let access = parsed.access();
+        let typed = text.trim().trim_start_matches('/').trim_start();
+        if access.needs_operator() && !self.operators.allows(&speaker.id) {
+            tracing::info!(
+                adapter = speaker.id.adapter(),
+                user_id = %speaker.id,
+                command = parsed.spec.usage,
+                "refused: not an operator"
+            );
+            if access.is_audited() {
+                self.audit(speaker, typed, "refused: not an operator").await;
+            }
+            return self.refusal(speaker);
         }
-        let limit = match command {
+        let limit = match parsed.command {
             Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => {
                 self.call_timeout * CALLS_PER_BULK_COMMAND
             }
             _ => self.call_timeout * CALLS_PER_COMMAND,
         };
-        match tokio::time::timeout(limit, self.run(speaker, command)).await {
-            Ok(Ok(reply)) => reply,
-            Ok(Err(failure)) => failure.to_string(),
-            Err(_) => format!(
-                "No answer from the service within {:.1} s; try again later.",
-                limit.as_secs_f64()
+        let (reply, outcome) =
+            match tokio::time::timeout(limit, self.run(speaker, parsed.command)).await {
+                Ok(Ok(reply)) => {
+                    let outcome = format!("ok: {}", reply.lines().next().unwrap_or_default());
+                    (reply, outcome)
+                }
+                Ok(Err(failure)) => {
+                    let reply = failure.to_string();
+                    let outcome = format!("failed: {reply}");
+                    (reply, outcome)
+                }
+                Err(_) => {
+                    let reply = format!(
+                        "No answer from the service within {:.1} s; try again later.",
+                        limit.as_secs_f64()
+                    );
+                    (reply.clone(), format!("unknown: {reply}"))
+                }
+            };
+        if access.is_audited() {
+            tracing::info!(
+                adapter = speaker.id.adapter(),
+                user_id = %speaker.id,
+                command = parsed.spec.usage,
+                outcome = outcome.split(':').next().unwrap_or_default(),
+                "changing command"
+            );
+            self.audit(speaker, typed, &outcome).await;
+        }
+        reply
+    }
+
+    fn refusal(&self, speaker: &Speaker) -> String {
+        match (&self.operators, &speaker.id) {
+            (Operators::Unset, _) => "Changing commands are turned off: set BOT_OPERATORS to the \
+                                      user ids (Campfire) or names (shell) allowed to use them \
+                                      (or * for everyone)."
+                .to_owned(),
+            (_, UserId::Shell(_)) => format!(
+                "Sorry {}, you are not an operator: ask to be added to BOT_OPERATORS.",
+                speaker.name
             ),
+            (_, id) => format!(
+                "Sorry {}, you are not an operator: ask to have your user id {id} added to \
+                 BOT_OPERATORS.",
+                speaker.name
+            ),
+        }
+    }
+
+    async fn audit(&self, speaker: &Speaker, command: &str, outcome: &str) {
+        let outcome: String = outcome.chars().take(AUDIT_OUTCOME_CHARS).collect();
+        if let Err(err) = self.store.audit(speaker, command, &outcome).await {
+            tracing::error!(error = %err, command, "could not write the audit log");
         }
     }
 
     async fn run(&self, speaker: &Speaker, command: Command) -> Outcome {
         match command {
-            Command::Help => Ok(help()),
-            Command::Status(cmd) => self.status(cmd).await,
-            Command::Genie(cmd) => self.genie(speaker, cmd).await,
+            Command::Help => Ok(command::help()),
+            Command::Status(StatusCommand::Log { lines }) => self.log("status", lines).await,
+            Command::Genie(GenieCommand::Log { lines }) => self.log("genie", lines).await,
+            Command::Genie(GenieCommand::MeAs { user }) => Ok(self.me_as(speaker, &user).await),
+            Command::Status(cmd) => {
+                let outcome = self.status(cmd).await;
+                self.record("statuspage", &outcome);
+                outcome
+            }
+            Command::Genie(cmd) => {
+                let outcome = self.genie(speaker, cmd).await;
+                self.record("opsgenie", &outcome);
+                outcome
+            }
         }
+    }
+
+    /// A service answered (even "no such component") or failed.
+    fn record(&self, service: &'static str, outcome: &Outcome) {
+        match outcome {
+            Ok(_) | Err(Failure::Said(_)) => self.health.record(service, true),
+            Err(Failure::Statuspage(_) | Failure::Opsgenie(_)) => {
+                self.health.record(service, false)
+            }
+            Err(Failure::NotConfigured { .. }) => {}
+        }
+    }
+
+    async fn me_as(&self, speaker: &Speaker, user: &str) -> String {
+        match self.store.set_opsgenie_user(&speaker.id, user).await {
+            Ok(()) => format!("Okay {}, you are {user} in Opsgenie.", speaker.name),
+            Err(why) => format!(
+                "Okay {}, you are {user} in Opsgenie for now ({why}).",
+                speaker.name
+            ),
+        }
+    }
+
+    async fn log(&self, family: &str, lines: usize) -> Outcome {
+        let entries = self
+            .store
+            .recent(family, lines)
+            .await
+            .map_err(|err| Failure::Said(format!("The audit log cannot be read: {err}")))?;
+        if entries.is_empty() {
+            return Ok(format!("No changing {family} commands yet."));
+        }
+        let mut out = format!(
+            "Last {}:",
+            plural(
+                entries.len(),
+                &format!("changing {family} command"),
+                &format!("changing {family} commands")
+            )
+        );
+        for entry in &entries {
+            out.push('\n');
+            out.push_str(&describe_audit(entry));
+        }
+        Ok(out)
     }
 
     // ---- Statuspage -------------------------------------------------------------------
@@ -336,6 +537,7 @@ impl Bot {
                     end.format("%Y-%m-%d %H:%M UTC")
                 ))
             }
+            StatusCommand::Log { .. } => Err(Failure::Said("not a Statuspage call".to_owned())),
             StatusCommand::Maintenances => {
                 let incidents = sp.client.incidents(&sp.page);
                 let active = incidents
@@ -376,38 +578,26 @@ impl Bot {
         })
     }
 
-    /// The Opsgenie user a speaker acts as: what they said with `genie me as`, else their chat name.
+    /// The Opsgenie user a speaker acts as: what they said with `genie me as`, else their chat
+    /// name (only a label on the action in Opsgenie; it grants nothing).
     async fn opsgenie_user(&self, speaker: &Speaker) -> String {
-        self.state
-            .user(&speaker.name)
+        self.store
+            .settings(&speaker.id)
             .await
             .opsgenie_user
             .unwrap_or_else(|| speaker.name.clone())
     }
 
     async fn genie(&self, speaker: &Speaker, cmd: GenieCommand) -> Outcome {
-        if let GenieCommand::MeAs { user } = &cmd {
-            let saved = self
-                .state
-                .update(&speaker.name, |s| s.opsgenie_user = Some(user.clone()))
-                .await;
-            return Ok(match saved {
-                Ok(()) => format!("Okay {}, you are {user} in Opsgenie.", speaker.name),
-                Err(why) => format!(
-                    "Okay {}, you are {user} in Opsgenie for now ({why}).",
-                    speaker.name
-                ),
-            });
-        }
         let og = self.opsgenie()?;
         let user = self.opsgenie_user(speaker).await;
         match cmd {
             GenieCommand::Status => {
-                let alerts = open_alerts(og, "status:open").await?;
+                let alerts = alerts_where(og, OPEN_QUERY, Alert::is_open).await?;
                 if alerts.is_empty() {
                     return Ok("No open alerts, go back to sleep.".to_owned());
                 }
-                let acked = alerts.iter().filter(|a| a.acknowledged).count();
+                let acked = alerts.iter().filter(|a| a.is_acknowledged()).count();
                 let mut out = format!(
                     "Found {acked} acked and {} unacked alerts.",
                     alerts.len() - acked
@@ -419,21 +609,22 @@ impl Bot {
                 Ok(out)
             }
             GenieCommand::AckAll => {
-                let alerts = open_alerts(og, "status:open AND acknowledged:false").await?;
+                let alerts =
+                    alerts_where(og, ACKNOWLEDGE_ALL.pending, ACKNOWLEDGE_ALL.needs).await?;
                 if alerts.is_empty() {
                     return Ok("No unacknowledged alerts.".to_owned());
                 }
                 self.bulk(og, &alerts, &ACKNOWLEDGE_ALL, &user).await
             }
             GenieCommand::CloseAll => {
-                let alerts = open_alerts(og, "status:open").await?;
+                let alerts = alerts_where(og, CLOSE_ALL.pending, CLOSE_ALL.needs).await?;
                 if alerts.is_empty() {
                     return Ok("No open alerts to close.".to_owned());
                 }
                 self.bulk(og, &alerts, &CLOSE_ALL, &user).await
             }
             GenieCommand::CloseHint => {
-                let open = og.alerts().count().query("status:open").await?;
+                let open = og.alerts().count().query(OPEN_QUERY).await?;
                 Ok(format!(
                     "{} open. Close one with `genie close <tiny id>`, or all of them with `genie close all`.",
                     plural(open as usize, "alert is", "alerts are")
@@ -489,11 +680,13 @@ impl Bot {
                 let lines: Vec<String> = on_calls
                     .iter()
                     .map(|oc| {
-                        let users = oc.users();
-                        let who = if users.is_empty() {
+                        // Usernames on Opsgenie; on JSM account ids, shown as such.
+                        let people: Vec<String> =
+                            oc.people().iter().map(ToString::to_string).collect();
+                        let who = if people.is_empty() {
                             "nobody".to_owned()
                         } else {
-                            users.join(", ")
+                            people.join(", ")
                         };
                         format!("{}: {who}", oc.schedule_name().unwrap_or("schedule"))
                     })
@@ -501,7 +694,7 @@ impl Bot {
                 Ok(format!("On call now:\n{}", lines.join("\n")))
             }
             GenieCommand::Take { schedule, duration } => {
-                let Some(me) = self.state.user(&speaker.name).await.opsgenie_user else {
+                let Some(me) = self.store.settings(&speaker.id).await.opsgenie_user else {
                     return Err(Failure::Said(
                         "Tell me who you are in Opsgenie first: genie me as <opsgenie user>"
                             .to_owned(),
@@ -511,11 +704,12 @@ impl Bot {
                     Some(name) => name,
                     None => only_schedule(og).await?,
                 };
+                let user = pager_user(og, &me)?;
                 let start = Utc::now();
                 let end = start + duration;
                 og.schedules()
                     .overrides(ScheduleRef::name(schedule.clone()))
-                    .create(UserRef::username(me.clone()), start, end)
+                    .create(user, start, end)
                     .await?;
                 Ok(format!(
                     "{me} is on call for {schedule} until {}.",
@@ -538,7 +732,9 @@ impl Bot {
                 let alert = og.alerts().get(AlertRef::id(id.to_string())).await?;
                 Ok(format!("Created {}", describe_alert(&alert)))
             }
-            GenieCommand::MeAs { .. } => Err(Failure::Said("handled above".to_owned())),
+            GenieCommand::MeAs { .. } | GenieCommand::Log { .. } => {
+                Err(Failure::Said("not an Opsgenie call".to_owned()))
+            }
         }
     }
 
@@ -590,6 +786,7 @@ impl Bot {
         const ROUNDS: usize = 10;
         let BulkJob {
             pending,
+            needs,
             action,
             done,
             adjective,
@@ -634,7 +831,7 @@ impl Bot {
                 break;
             }
             // An unknown outcome is not a failure: what does the pager say still needs the action?
-            match open_alerts(og, pending).await {
+            match alerts_where(og, pending, *needs).await {
                 Ok(still) => {
                     let still: std::collections::HashSet<String> =
                         still.into_iter().map(|a| a.id.to_string()).collect();
@@ -761,14 +958,35 @@ fn find_component<'a>(components: &'a [Component], name: &str) -> Result<&'a Com
     )))
 }
 
-async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Alert>, Failure> {
-    Ok(og
-        .alerts()
+/// Every alert `query` lists that `keep` accepts.
+async fn alerts_where(
+    og: &opsgenie_client::Client,
+    query: &str,
+    keep: fn(&Alert) -> bool,
+) -> Result<Vec<Alert>, Failure> {
+    og.alerts()
         .list()
         .query(query)
         .stream()
+        .try_filter(|alert| std::future::ready(keep(alert)))
         .try_collect()
-        .await?)
+        .await
+        .map_err(Failure::from)
+}
+
+/// Who `me` is to the pager: a username on Opsgenie; on JSM, which has no usernames, an
+/// Atlassian account id (an e-mail address is refused here, before anything is sent).
+fn pager_user(og: &opsgenie_client::Client, me: &str) -> Result<UserRef, Failure> {
+    if !og.backend().is_jsm() {
+        return Ok(UserRef::username(me));
+    }
+    if me.contains('@') {
+        return Err(Failure::Said(format!(
+            "JSM names people by Atlassian account id, not by e-mail ({me}): \
+             genie me as <your Atlassian account id>"
+        )));
+    }
+    Ok(UserRef::id(me))
 }
 
 async fn only_schedule(og: &opsgenie_client::Client) -> Result<String, Failure> {
@@ -798,7 +1016,7 @@ fn describe_alert(a: &Alert) -> String {
         .as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or("unknown");
-    let ack = if a.acknowledged {
+    let ack = if a.is_acknowledged() {
         match a.report.as_ref().and_then(|r| r.acknowledged_by.as_deref()) {
             Some(by) => format!("acked by {by}"),
             None => "acked".to_owned(),
@@ -833,12 +1051,24 @@ fn describe_maintenance(m: &Incident) -> String {
     format!("{} \"{}\"{when} ({})", m.id, m.name, m.status.label())
 }
 
-fn help() -> String {
-    let width = HELP.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0);
-    HELP.iter()
-        .map(|(usage, what)| format!("{usage:width$}  {what}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn describe_audit(entry: &AuditEntry) -> String {
+    let room = entry
+        .room
+        .as_deref()
+        .map(|r| format!(" room {r}"))
+        .unwrap_or_default();
+    let who = if entry.adapter == "shell" {
+        entry.user_name.clone()
+    } else {
+        format!("{} (id {})", entry.user_name, entry.user_id)
+    };
+    format!(
+        "{} {}{room}, {who}: {} -> {}",
+        entry.at.format("%Y-%m-%d %H:%M UTC"),
+        entry.adapter,
+        entry.command,
+        entry.outcome
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

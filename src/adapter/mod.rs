@@ -1,0 +1,107 @@
+//! The chat adapters, one module each, and running the configured one (with the HTTP listener
+//! when the bot listens).
+
+pub mod campfire;
+mod chat;
+pub mod classic;
+pub mod shell;
+
+pub use chat::Chat;
+
+use std::sync::Arc;
+
+use crate::config::{Adapter, Config};
+use crate::dispatch::Bot;
+use crate::lifecycle::Lifecycle;
+use crate::{app, listener};
+
+/// Runs the configured adapter (and the listener, when the bot listens) until the bot stops
+/// (`Ok`) or something ends for good (`Err`: a classic stream, the listener, stdin failing).
+///
+/// # Errors
+/// What ended, and why.
+pub async fn run(config: &Config, bot: Arc<Bot>, lifecycle: &Lifecycle) -> Result<(), String> {
+    let mut router = listener::health_routes(bot.health().clone());
+    if config.adapter == Adapter::Campfire {
+        let cf = config
+            .campfire
+            .as_ref()
+            .ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?;
+        let poster = app::campfire(config)?.ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?;
+        router = router.merge(campfire::routes(
+            bot.clone(),
+            Chat::Campfire(poster),
+            cf.webhook_secret.0.clone(),
+            lifecycle.clone(),
+        ));
+    }
+    let server = match config.listen {
+        Some(addr) => {
+            let socket = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            tracing::info!(%addr, campfire_webhook = config.adapter == Adapter::Campfire, "listening (GET /healthz)");
+            Some(tokio::spawn(listener::serve(
+                socket,
+                router,
+                lifecycle.clone(),
+            )))
+        }
+        None => None,
+    };
+    let listening = async {
+        match server {
+            Some(server) => {
+                let ended = server.await;
+                if lifecycle.is_stopping() {
+                    return Ok(());
+                }
+                Err(match ended {
+                    Ok(Ok(())) => "the listener ended".to_owned(),
+                    Ok(Err(err)) => format!("the listener failed: {err}"),
+                    Err(err) => format!("the listener's task failed: {err}"),
+                })
+            }
+            None => {
+                lifecycle.stopping().await;
+                Ok(())
+            }
+        }
+    };
+    let chat = async {
+        match config.adapter {
+            Adapter::Shell => shell::run(&bot, &config.shell_user, lifecycle)
+                .await
+                .map_err(|e| format!("shell: {e}")),
+            // The webhook is served by the listener: run until the bot stops.
+            Adapter::Campfire => {
+                lifecycle.stopping().await;
+                Ok(())
+            }
+            Adapter::CampfireClassic => {
+                let client = app::classic(config)?
+                    .ok_or("BOT_ADAPTER=campfire-classic needs CAMPFIRE_CLASSIC_URL")?;
+                let rooms = config
+                    .classic
+                    .as_ref()
+                    .map(|c| c.rooms.clone())
+                    .unwrap_or_default();
+                classic::run(bot.clone(), client, rooms, lifecycle.clone()).await
+            }
+        }
+    };
+    // Whichever ends first, the other stops too, and finishes what it is doing: the chat its
+    // command in flight, the listener the requests it is serving.
+    let chat = async {
+        let outcome = chat.await;
+        lifecycle.stop();
+        outcome
+    };
+    let listening = async {
+        let outcome = listening.await;
+        lifecycle.stop();
+        outcome
+    };
+    let (chat, listening) = tokio::join!(chat, listening);
+    chat.and(listening)
+}
