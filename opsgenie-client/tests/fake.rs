@@ -13,11 +13,7 @@ use opsgenie_client::{
 };
 
 async fn fake() -> FakeOpsgenie {
-    FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
-        .await
-        .expect("fake starts")
+    FakeOpsgenie::builder().start().await.expect("fake starts")
 }
 
 #[tokio::test]
@@ -71,7 +67,11 @@ async fn demo_data_reads_like_a_small_company() {
 
 #[tokio::test]
 async fn alert_lifecycle_through_the_client() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let c = fake.client().expect("client");
     let created = c
         .alerts()
@@ -311,7 +311,6 @@ async fn alert_lifecycle_through_the_client() {
 #[tokio::test]
 async fn outcomes_are_not_processed_for_the_configured_moment() {
     let fake = FakeOpsgenie::builder()
-        .demo_data(true)
         .processing_delay(Duration::from_millis(300))
         .start()
         .await
@@ -382,7 +381,11 @@ async fn bulk_acknowledge_every_open_alert_reports_each_outcome() {
 
 #[tokio::test]
 async fn paging_links_and_the_20000_ceiling() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let base = Utc::now() - ChronoDuration::days(1);
     for i in 0..20_150i64 {
         // Two alerts per millisecond, so windows share boundaries.
@@ -401,7 +404,7 @@ async fn paging_links_and_the_20000_ceiling() {
     assert_eq!(page.alerts.len(), 100);
     let next = page.paging.and_then(|p| p.next).expect("next link");
     assert!(
-        next.starts_with(fake.base_url()) && next.contains("offset=19900"),
+        next.starts_with(fake.base_url().as_str()) && next.contains("offset=19900"),
         "{next}"
     );
     let last = c
@@ -417,10 +420,11 @@ async fn paging_links_and_the_20000_ceiling() {
     );
     // Past the ceiling the raw API refuses...
     let raw = reqwest::Client::new()
-        .get(format!(
-            "{}/v2/alerts?offset=20000&limit=100",
+        .get(
             fake.base_url()
-        ))
+                .join("v2/alerts?offset=20000&limit=100")
+                .expect("url"),
+        )
         .header("authorization", format!("GenieKey {}", fake.key()))
         .send()
         .await
@@ -442,7 +446,11 @@ async fn paging_links_and_the_20000_ceiling() {
 
 #[tokio::test]
 async fn overrides_change_who_is_on_call() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let start = Utc::now() - ChronoDuration::days(3);
     fake.add_schedule(
         "ops",
@@ -540,7 +548,11 @@ async fn overrides_change_who_is_on_call() {
 
 #[tokio::test]
 async fn heartbeats_and_incidents_through_the_client() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let c = fake.client().expect("client");
     let hb = c.heartbeats();
     hb.create("deploys", 10, IntervalUnit::Minutes)
@@ -623,7 +635,7 @@ async fn raw(
     body: &str,
 ) -> (u16, serde_json::Value) {
     let r = reqwest::Client::new()
-        .request(method, format!("{}{path}", fake.base_url()))
+        .request(method, fake.base_url().join(path).expect("url"))
         .header("authorization", format!("GenieKey {key}"))
         .header("content-type", "application/json")
         .body(body.to_owned())
@@ -711,7 +723,7 @@ async fn strict_like_the_real_service() {
         .build()
         .expect("client");
     let wrong = opsgenie_client::Client::builder("wrong-fake-key")
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .build()
         .expect("client");
     assert!(
@@ -728,7 +740,6 @@ async fn strict_like_the_real_service() {
 #[tokio::test]
 async fn rate_limit_answers_429_with_headers_at_the_configured_rate() {
     let fake = FakeOpsgenie::builder()
-        .demo_data(true)
         .rate_limit(5)
         .start()
         .await
@@ -738,7 +749,7 @@ async fn rate_limit_answers_429_with_headers_at_the_configured_rate() {
     let mut headers = None;
     for _ in 0..8 {
         let r = reqwest::Client::new()
-            .get(format!("{}/v2/alerts/count", fake.base_url()))
+            .get(fake.base_url().join("v2/alerts/count").expect("url"))
             .header("authorization", format!("GenieKey {key}"))
             .send()
             .await
@@ -788,6 +799,7 @@ async fn rate_limit_answers_429_with_headers_at_the_configured_rate() {
 #[tokio::test]
 async fn latency_is_added() {
     let fake = FakeOpsgenie::builder()
+        .without_demo_data()
         .latency(Duration::from_millis(150))
         .start()
         .await
@@ -804,6 +816,7 @@ async fn latency_is_added() {
 
 async fn fault_sequence(seed: u64) -> Vec<String> {
     let fake = FakeOpsgenie::builder()
+        .without_demo_data()
         .faults(Faults::seeded(seed).error_503(0.3).drop_connection(0.2))
         .start()
         .await
@@ -840,7 +853,6 @@ async fn seeded_faults_repeat_and_the_client_rides_them_out() {
     assert_ne!(a, fault_sequence(8).await, "another seed, another sequence");
     // With retries on, GETs get through.
     let fake = FakeOpsgenie::builder()
-        .demo_data(true)
         .faults(Faults::seeded(1).error_503(0.3).drop_connection(0.2))
         .start()
         .await
@@ -868,7 +880,11 @@ async fn seeded_faults_repeat_and_the_client_rides_them_out() {
 
 #[tokio::test]
 async fn stops_when_dropped() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let addr = fake.addr();
     drop(fake);
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -878,7 +894,11 @@ async fn stops_when_dropped() {
 
 #[tokio::test]
 async fn a_heartbeat_without_pings_expires_raises_an_alert_and_recovers() {
-    let fake = FakeOpsgenie::start().await.expect("fake");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     fake.add_heartbeat(
         "nightly-backup",
         25,

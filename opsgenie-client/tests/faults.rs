@@ -18,7 +18,7 @@ const ALERTS: usize = 1_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_acknowledge_of_1000_alerts_through_faults_reports_exactly_what_happened() {
     let fake = FakeOpsgenie::builder()
-        .demo_data(false)
+        .without_demo_data()
         .processing_delay(Duration::from_millis(20))
         .rate_limit(400)
         .faults(Faults::seeded(8).error_503(0.20).drop_connection(0.05))
@@ -215,7 +215,6 @@ async fn fake_at(addr: SocketAddr) -> FakeOpsgenie {
         let started = FakeOpsgenie::builder()
             .addr(addr)
             .key(DOWN_KEY)
-            .demo_data(true)
             .start()
             .await;
         if let Ok(fake) = started {

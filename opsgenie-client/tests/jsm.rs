@@ -1,6 +1,7 @@
 //! The JSM Operations backend: request construction and JSM fixtures against wiremock, the
 //! cloud-id helper, redaction of the e-mail and token, what JSM does not offer, and every
-//! shared call against the fake on both backends.
+//! shared call against the fake on both backends. Mocks answer in the shapes of the published
+//! JSM Operations description (`fixtures/opsgenie/jsm/`).
 
 mod common;
 
@@ -9,10 +10,10 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{fast_retries, fixture};
 use futures_util::TryStreamExt;
-use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, SeedAlert};
+use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, JSM_TEAM_ID, SeedAlert};
 use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{
-    AlertAction, AlertRef, AlertStatus, Backend, Client, ClientBuilder, Error, Priority, UserRef,
+    AlertAction, AlertRef, Backend, Client, ClientBuilder, Error, Priority, UserRef,
 };
 use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -61,7 +62,7 @@ fn jsm_client(server: &MockServer) -> Client {
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
 
-fn ok<T>(r: opsgenie_client::Result<T>) -> T {
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -101,11 +102,34 @@ async fn jsm_alert_get_decodes_into_the_one_alert() {
     let integration = alert.integration.clone().expect("integration");
     assert_eq!(integration.kind.as_deref(), Some("API"));
     assert_eq!(integration.name.as_deref(), Some("Default API"));
-    assert_eq!(alert.priority, Some(Priority::Unknown("P6".into())));
-    assert_eq!(alert.status, Some(AlertStatus::Open));
+    assert_eq!(alert.priority, Some(Priority::P2));
+    assert!(alert.acknowledged);
+    assert_eq!(
+        alert.status.as_ref().map(|s| s.as_str()),
+        Some("acked"),
+        "JSM's own status value is kept"
+    );
     // No identifierType on JSM: ids only.
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests.iter().all(|r| r.url.query().is_none()));
+}
+
+#[tokio::test]
+async fn jsm_unknown_enum_values_are_kept() {
+    let server = jsm_server().await;
+    let id = "00000000-fake-4alr-8000-000000000099";
+    Mock::given(method("GET"))
+        .and(path(format!("{PREFIX}/alerts/{id}")))
+        .respond_with(jsm("jsm/alert_unknown_enums.json"))
+        .mount(&server)
+        .await;
+    let alert = ok(jsm_client(&server).alerts().get(AlertRef::id(id)).await);
+    assert_eq!(alert.priority, Some(Priority::Unknown("P6".into())));
+    assert_eq!(alert.status.as_ref().map(|s| s.as_str()), Some("triaged"));
+    assert_eq!(
+        alert.responders.first().map(|r| r.kind.as_str()),
+        Some("squad")
+    );
 }
 
 #[tokio::test]
@@ -133,7 +157,7 @@ async fn jsm_list_pages_with_size_and_offset_and_streams_every_page() {
     assert_eq!(page.total, Some(3));
     assert_eq!(
         page.paging.and_then(|p| p.next).as_deref(),
-        Some("/v1/alerts?query=status%3Aopen&offset=2&size=2")
+        Some("/v1/alerts?offset=2&size=2&query=status%3Aopen")
     );
     let first = page.alerts.first().expect("first");
     assert_eq!(
@@ -159,13 +183,16 @@ async fn jsm_list_pages_with_size_and_offset_and_streams_every_page() {
 }
 
 #[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
 async fn jsm_count_actions_and_unwrapped_outcomes() {
     let server = jsm_server().await;
     let id = "00000000-fake-4alr-8000-000000000003";
+    // There is no count endpoint: a one-item list carries `count`.
     Mock::given(method("GET"))
-        .and(path(format!("{PREFIX}/alerts/count")))
+        .and(path(format!("{PREFIX}/alerts")))
         .and(query_param("query", "status:open"))
-        .respond_with(jsm("jsm/count.json"))
+        .and(query_param("size", "1"))
+        .respond_with(jsm("jsm/alerts_page1.json"))
         .mount(&server)
         .await;
     // A tiny id is looked up first: JSM paths take ids only.
@@ -175,44 +202,61 @@ async fn jsm_count_actions_and_unwrapped_outcomes() {
         .respond_with(jsm("jsm/alerts_page1.json"))
         .mount(&server)
         .await;
-    for (what, body) in [
+    // Acknowledge takes no body.
+    Mock::given(method("POST"))
+        .and(path(format!("{PREFIX}/alerts/{id}/acknowledge")))
+        .and(header("authorization", BASIC))
+        .respond_with(jsm_status(202, "jsm/accepted.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // A note is written synchronously: 200 with the note.
+    Mock::given(method("POST"))
+        .and(path(format!("{PREFIX}/alerts/{id}/notes")))
+        .and(body_json(serde_json::json!({"note": "looking"})))
+        .respond_with(jsm("jsm/alert_note.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (verb, what, body) in [
+        ("POST", "tags", serde_json::json!({"tags": ["db"]})),
         (
-            "acknowledge",
-            serde_json::json!({"user": "ann", "note": "on it"}),
-        ),
-        ("notes", serde_json::json!({"note": "looking"})),
-        ("tags", serde_json::json!({"tags": ["db"]})),
-        (
+            "POST",
             "assign",
-            serde_json::json!({"owner": {"id": "712020:fake-account"}}),
+            serde_json::json!({"accountId": "712020:fake-account"}),
         ),
         (
+            "POST",
             "extra-properties",
             serde_json::json!({"extraProperties": {"host": "db1"}}),
         ),
+        ("PATCH", "priority", serde_json::json!({"priority": "P1"})),
+        ("DELETE", "tags", serde_json::json!({"tags": ["old"]})),
+        (
+            "DELETE",
+            "extra-properties",
+            serde_json::json!({"keys": ["host"]}),
+        ),
+        (
+            "POST",
+            "responders",
+            serde_json::json!({"id": "00000000-fake-4tea-8000-000000000001", "type": "team"}),
+        ),
+        (
+            "POST",
+            "action",
+            serde_json::json!({"actionName": "Restart"}),
+        ),
     ] {
-        Mock::given(method("POST"))
+        Mock::given(method(verb))
             .and(path(format!("{PREFIX}/alerts/{id}/{what}")))
             .and(header("authorization", BASIC))
             .and(body_json(body))
-            .respond_with(
-                ResponseTemplate::new(202)
-                    .set_body_raw(fixture("jsm/accepted.json"), "application/json"),
-            )
+            .respond_with(jsm_status(202, "jsm/accepted.json"))
             .expect(1)
             .mount(&server)
             .await;
     }
-    Mock::given(method("PUT"))
-        .and(path(format!("{PREFIX}/alerts/{id}/priority")))
-        .and(body_json(serde_json::json!({"priority": "P1"})))
-        .respond_with(
-            ResponseTemplate::new(202)
-                .set_body_raw(fixture("jsm/accepted.json"), "application/json"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
     Mock::given(method("GET"))
         .and(path(format!(
             "{PREFIX}/alerts/requests/00000000-fake-4req-8000-00000000j5m1"
@@ -223,20 +267,18 @@ async fn jsm_count_actions_and_unwrapped_outcomes() {
     let client = jsm_client(&server);
     assert_eq!(ok(client.alerts().count().query("status:open").await), 3);
     let tiny = AlertRef::tiny("3");
-    let done = ok(ok(client
-        .alerts()
-        .acknowledge(tiny.clone())
-        .user("ann")
-        .note("on it")
-        .await)
-    .wait()
-    .await);
+    let done = ok(ok(client.alerts().acknowledge(tiny.clone()).await)
+        .wait()
+        .await);
     assert_eq!(done.status, "Acknowledged alert");
     assert_eq!(done.alert_id().map(|a| a.to_string()).as_deref(), Some(id));
     ok(ok(client.alerts().add_note(tiny.clone(), "looking").await)
         .wait()
         .await);
     ok(ok(client.alerts().add_tags(tiny.clone(), ["db"]).await)
+        .wait()
+        .await);
+    ok(ok(client.alerts().remove_tags(tiny.clone(), ["old"]).await)
         .wait()
         .await);
     ok(ok(client
@@ -252,12 +294,22 @@ async fn jsm_count_actions_and_unwrapped_outcomes() {
         .await)
     .wait()
     .await);
+    ok(
+        ok(client.alerts().remove_details(tiny.clone(), ["host"]).await)
+            .wait()
+            .await,
+    );
     ok(ok(client
         .alerts()
         .update_priority(tiny.clone(), Priority::P1)
         .await)
     .wait()
     .await);
+    ok(
+        ok(client.alerts().custom_action(tiny.clone(), "Restart").await)
+            .wait()
+            .await,
+    );
 }
 
 #[tokio::test]
@@ -287,6 +339,7 @@ async fn jsm_failed_outcome_is_request_failed() {
 }
 
 #[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
 async fn jsm_schedules_on_call_override_and_ping() {
     let server = jsm_server().await;
     let sid = "00000000-fake-4sch-8000-000000000001";
@@ -304,14 +357,14 @@ async fn jsm_schedules_on_call_override_and_ping() {
     Mock::given(method("POST"))
         .and(path(format!("{PREFIX}/schedules/{sid}/overrides")))
         .and(header("authorization", BASIC))
-        .respond_with(jsm("jsm/override_created.json"))
+        .respond_with(jsm_status(201, "jsm/override_created.json"))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{PREFIX}/teams/team-1/heartbeats/ping")))
         .and(query_param("name", "nightly backup"))
-        .respond_with(jsm("jsm/ping.json"))
+        .respond_with(jsm_status(202, "jsm/ping.json"))
         .expect(1)
         .mount(&server)
         .await;
@@ -366,8 +419,12 @@ async fn jsm_schedules_on_call_override_and_ping() {
         .expect("override request");
     let body: serde_json::Value = serde_json::from_slice(&created.body).expect("json");
     assert_eq!(
-        body.pointer("/user"),
+        body.pointer("/responder"),
         Some(&serde_json::json!({"type": "user", "id": "712020:fake-account"}))
+    );
+    assert!(
+        body.get("user").is_none() && body.get("rotations").is_none(),
+        "{body}"
     );
     let pong = ok(client
         .heartbeats()
@@ -394,13 +451,6 @@ async fn what_jsm_lacks_is_a_typed_error_and_nothing_is_sent() {
         other => panic!("expected Unsupported, got {other:?}"),
     };
     let r = AlertRef::id("a1");
-    unsupported(
-        client
-            .alerts()
-            .custom_action(r.clone(), "restart")
-            .await
-            .expect_err("custom"),
-    );
     let op = unsupported(
         client
             .alerts()
@@ -430,14 +480,6 @@ async fn what_jsm_lacks_is_a_typed_error_and_nothing_is_sent() {
             .await
             .expect_err("override by username"),
     );
-    let outcomes = client
-        .alerts()
-        .bulk([AlertRef::id("a1")], AlertAction::Custom("x".into()))
-        .await;
-    assert!(matches!(
-        outcomes.first().map(|o| &o.result),
-        Some(Err(Error::Unsupported { .. }))
-    ));
     assert!(
         server
             .received_requests()
@@ -458,9 +500,9 @@ async fn cloud_id_helper_reads_tenant_info() {
         .mount(&server)
         .await;
     assert_eq!(ok(Client::jsm_cloud_id(&server.uri()).await), CLOUD);
-    let fake = ok(FakeOpsgenie::start().await);
+    let fake = ok(FakeOpsgenie::builder().without_demo_data().start().await);
     assert_eq!(
-        ok(Client::jsm_cloud_id(fake.base_url()).await),
+        ok(Client::jsm_cloud_id(fake.base_url().as_str()).await),
         JSM_CLOUD_ID
     );
 
@@ -700,58 +742,66 @@ async fn shared_calls(fake: &FakeOpsgenie, client: &Client) {
     // Heartbeat ping.
     let pong = ok(client
         .heartbeats()
-        .ping_in_team("team-1", "nightly-backup")
+        .ping_in_team(JSM_TEAM_ID, "nightly-backup")
         .await);
     assert!(pong.result.contains("PONG"), "{label}");
 }
 
+async fn shared_calls_on(jsm_mode: bool) {
+    let fake = ok(FakeOpsgenie::builder()
+        .processing_delay(Duration::from_millis(5))
+        .start()
+        .await);
+    let client = if jsm_mode {
+        ok(fake.jsm_client())
+    } else {
+        ok(fake.client())
+    };
+    assert_eq!(client.backend().is_jsm(), jsm_mode);
+    shared_calls(&fake, &client).await;
+}
+
 #[tokio::test]
-async fn shared_calls_behave_alike_on_opsgenie_and_jsm() {
-    for jsm_mode in [false, true] {
-        let fake = ok(FakeOpsgenie::builder()
-            .demo_data(true)
-            .processing_delay(Duration::from_millis(5))
-            .start()
-            .await);
-        let client = if jsm_mode {
-            ok(fake.jsm_client())
-        } else {
-            ok(fake.client())
-        };
-        assert_eq!(client.backend().is_jsm(), jsm_mode);
-        shared_calls(&fake, &client).await;
-    }
+async fn shared_calls_on_opsgenie() {
+    shared_calls_on(false).await;
+}
+
+#[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
+async fn shared_calls_on_jsm_behave_as_on_opsgenie() {
+    shared_calls_on(true).await;
 }
 
 #[tokio::test]
 async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
-    let fake = ok(FakeOpsgenie::start().await);
+    let fake = ok(FakeOpsgenie::builder().without_demo_data().start().await);
     let wrong_token = ok(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, "wrong-token")
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .retry_policy(opsgenie_client::RetryPolicy::none())
         .build());
-    let e = wrong_token.alerts().count().await.expect_err("401");
+    let e = wrong_token.alerts().list().await.expect_err("401");
     assert!(e.is_unauthorized(), "{e}");
     // The GenieKey does not open the JSM paths, and Basic does not open the Opsgenie ones.
     let genie_on_jsm = ok(
         Client::builder_jsm(JSM_CLOUD_ID, "other@example.com", fake.key())
-            .base_url(fake.base_url())
+            .base_url(fake.base_url().as_str())
             .retry_policy(opsgenie_client::RetryPolicy::none())
             .build(),
     );
-    assert!(genie_on_jsm.alerts().count().await.is_err());
+    assert!(genie_on_jsm.alerts().list().await.is_err());
     let other_site = ok(Client::builder_jsm("another-cloud", JSM_EMAIL, fake.key())
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str())
         .retry_policy(opsgenie_client::RetryPolicy::none())
         .build());
-    let e = other_site.alerts().count().await.expect_err("404");
+    let e = other_site.alerts().list().await.expect_err("404");
     assert!(e.is_not_found(), "{e}");
     // A raw JSM list answer has JSM's shape.
     let raw: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/jsm/ops/api/{JSM_CLOUD_ID}/v1/alerts?size=1",
+        .get(
             fake.base_url()
-        ))
+                .join(&format!("jsm/ops/api/{JSM_CLOUD_ID}/v1/alerts?size=1"))
+                .expect("url"),
+        )
         .basic_auth(JSM_EMAIL, Some(fake.key()))
         .send()
         .await
@@ -760,15 +810,15 @@ async fn fake_jsm_mode_is_strict_about_auth_and_cloud_id() {
         .await
         .expect("json");
     assert!(
-        raw.get("values").is_some() && raw.get("data").is_none(),
+        raw.get("values").is_some() && raw.get("count").is_some() && raw.get("data").is_none(),
         "{raw}"
     );
 }
 
 #[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
 async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
     let fake = ok(FakeOpsgenie::builder()
-        .demo_data(true)
         .processing_delay(Duration::from_millis(150))
         .start()
         .await);
@@ -808,9 +858,9 @@ async fn jsm_outcomes_wait_while_not_processed_and_bulk_reports_each() {
 }
 
 #[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
 async fn jsm_rides_out_faults_and_rate_limits() {
     let fake = ok(FakeOpsgenie::builder()
-        .demo_data(true)
         .faults(
             opsgenie_client::fake::Faults::seeded(1)
                 .error_503(0.3)
@@ -826,11 +876,7 @@ async fn jsm_rides_out_faults_and_rate_limits() {
     for _ in 0..10 {
         assert_eq!(ok(c.alerts().count().query("status:open").await), 5);
     }
-    let limited = ok(FakeOpsgenie::builder()
-        .demo_data(true)
-        .rate_limit(20)
-        .start()
-        .await);
+    let limited = ok(FakeOpsgenie::builder().rate_limit(20).start().await);
     let c = ok(limited.jsm_client());
     let counts = futures_util::future::join_all(
         (0..40).map(|_| c.alerts().count().query("status:open").into_future()),
@@ -841,6 +887,7 @@ async fn jsm_rides_out_faults_and_rate_limits() {
 }
 
 #[tokio::test]
+#[ignore = "needs og-client JSM fixes"]
 async fn hostile_jsm_answers_are_errors_or_empty_never_panics() {
     let server = jsm_server().await;
     let list = format!("{PREFIX}/alerts");
@@ -906,9 +953,6 @@ async fn hostile_jsm_answers_are_errors_or_empty_never_panics() {
     let e = c.alerts().list().query("too-big").await.expect_err("422");
     let api = e.as_api().expect("api error");
     assert_eq!(api.status, 422);
-    assert_eq!(api.message, "Size must be between 1 and 100");
-    assert_eq!(
-        api.errors.get("size").map(String::as_str),
-        Some("must be less than or equal to 100")
-    );
+    // `{errors: [{title, code}]}`: the title is the message users see.
+    assert_eq!(api.message, "size must be between 1 and 100");
 }

@@ -10,12 +10,18 @@
 //! Opsgenie's `errors` map. Knobs add latency, a rate limit (429 with `Retry-After` and the
 //! `X-RateLimit-*` headers) and seeded faults (503s and dropped connections).
 //!
+//! The same state is also served as JSM Operations (`/jsm/ops/api/{JSM_CLOUD_ID}/v1/...`, HTTP
+//! Basic [`JSM_EMAIL`] and the key), in the paths, bodies, statuses and answers of Atlassian's
+//! published description of that API. What the fake assumes where the description is silent:
+//!
+#![doc = include_str!("jsm/ASSUMPTIONS.md")]
+//!
 //! ```no_run
-//! # async fn run() -> opsgenie_client::Result<()> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use opsgenie_client::fake::FakeOpsgenie;
 //! use opsgenie_client::AlertRef;
 //!
-//! let fake = FakeOpsgenie::builder().demo_data(true).start().await?;
+//! let fake = FakeOpsgenie::start().await?; // demo data; `builder().without_demo_data()` for none
 //! let client = fake.client()?;
 //! let open = client.alerts().count().query("status:open").await?;
 //! client.alerts().acknowledge(AlertRef::tiny("1")).user("ann").await?.wait().await?;
@@ -25,7 +31,11 @@
 
 mod jsm;
 mod query;
+mod seed;
 mod state;
+
+pub use seed::SeedAlert;
+use seed::demo;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -35,20 +45,20 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
-use chrono::{DateTime, Datelike, Duration as ChronoDuration, TimeZone, Utc};
-use serde_json::{Map, Value, json};
+use chrono::{DateTime, Utc};
+use serde_json::json;
 use tokio::sync::oneshot;
 
-use crate::alerts::{Alert, AlertStatus, LogEntry, Note, Priority};
-use crate::error::{Error, Result};
+use crate::alerts::{Alert, AlertStatus, LogEntry, Note};
+use crate::error::Result;
 use crate::heartbeats::{Heartbeat, IntervalUnit};
 use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
 use crate::{Client, RetryPolicy};
 
-use state::{Answer, State};
+use state::{Reply, State};
 
 /// The key the fake accepts unless another is chosen (on the JSM paths: the API token).
 pub const DEFAULT_KEY: &str = "00000000-fake-4key-8000-000000000000";
@@ -59,6 +69,14 @@ pub const JSM_CLOUD_ID: &str = "00000000-fake-4cld-8000-000000000000";
 
 /// The Atlassian account e-mail the fake's JSM paths accept with the key as API token.
 pub const JSM_EMAIL: &str = "opsbot@example.com";
+
+/// The Atlassian account id of the user behind [`JSM_EMAIL`]: the owner of what the JSM face
+/// writes (notes, log entries).
+pub const JSM_ACCOUNT_ID: &str = "000000fake0000account0001";
+
+/// The id of the one team of the fake's JSM site (`GET /v1/teams` lists it as `ops`). Heartbeats
+/// without an owner team belong to it.
+pub const JSM_TEAM_ID: &str = "00000000-fake-4tem-8000-000000000001";
 
 /// Seeded faults: the same seed and the same requests give the same fault sequence (the same
 /// shape as the other crates' fakes).
@@ -156,9 +174,9 @@ impl FakeOpsgenieBuilder {
         self
     }
 
-    /// Seeds demo data (a few open alerts, an `ops` schedule, a heartbeat).
-    pub fn demo_data(mut self, demo: bool) -> Self {
-        self.demo = demo;
+    /// Starts empty: no demo alerts, schedule or heartbeat (demo data is on by default).
+    pub fn without_demo_data(mut self) -> Self {
+        self.demo = false;
         self
     }
 
@@ -189,23 +207,20 @@ impl FakeOpsgenieBuilder {
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when the address cannot be bound.
+    /// The I/O error when the address cannot be bound.
     ///
     /// ```no_run
-    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// # async fn run() -> std::io::Result<()> {
     /// let fake = opsgenie_client::fake::FakeOpsgenie::builder().start().await?;
     /// println!("{} {}", fake.base_url(), fake.key());
     /// # Ok(()) }
     /// ```
-    pub async fn start(self) -> Result<FakeOpsgenie> {
-        let listener = tokio::net::TcpListener::bind(self.addr)
-            .await
-            .map_err(|e| Error::invalid("addr", format!("cannot bind: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::invalid("addr", e.to_string()))?;
-        let base_url = format!("http://{addr}");
-        let mut state = State::new(base_url.clone());
+    pub async fn start(self) -> std::io::Result<FakeOpsgenie> {
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = url::Url::parse(&format!("http://{addr}/"))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let mut state = State::new(base_url.as_str().trim_end_matches('/').to_owned());
         state.processing_delay = self.processing_delay;
         if self.demo {
             demo(&mut state);
@@ -247,7 +262,7 @@ impl FakeOpsgenieBuilder {
 
 /// A running fake Opsgenie; stops when dropped. See the [module docs](self).
 pub struct FakeOpsgenie {
-    base_url: String,
+    base_url: url::Url,
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
@@ -272,12 +287,12 @@ impl Drop for FakeOpsgenie {
 }
 
 impl FakeOpsgenie {
-    /// A builder with defaults: ephemeral loopback port, [`DEFAULT_KEY`], no demo data, no knobs.
+    /// A builder with defaults: ephemeral loopback port, [`DEFAULT_KEY`], demo data, no knobs.
     pub fn builder() -> FakeOpsgenieBuilder {
         FakeOpsgenieBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             key: DEFAULT_KEY.to_owned(),
-            demo: false,
+            demo: true,
             latency: Duration::ZERO,
             rate_limit: None,
             faults: Faults::none(),
@@ -285,22 +300,23 @@ impl FakeOpsgenie {
         }
     }
 
-    /// Starts an empty fake on an ephemeral loopback port.
+    /// Starts a fake with demo data on an ephemeral loopback port (the builder's defaults).
     ///
     /// # Errors
-    /// When no port can be bound.
+    /// The I/O error when no port can be bound.
     ///
     /// ```no_run
-    /// # async fn run() -> opsgenie_client::Result<()> {
+    /// # async fn run() -> std::io::Result<()> {
     /// let fake = opsgenie_client::fake::FakeOpsgenie::start().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn start() -> Result<FakeOpsgenie> {
+    pub async fn start() -> std::io::Result<FakeOpsgenie> {
         FakeOpsgenie::builder().start().await
     }
 
-    /// The base URL (`http://127.0.0.1:<port>`).
-    pub fn base_url(&self) -> &str {
+    /// The base URL (`http://127.0.0.1:<port>/`); both faces are served under it (Opsgenie's
+    /// `/v2/...` and JSM's `/jsm/ops/api/{cloudId}/v1/...`).
+    pub fn base_url(&self) -> &url::Url {
         &self.base_url
     }
 
@@ -348,7 +364,7 @@ impl FakeOpsgenie {
     /// A JSM client builder pointed at the fake, to adjust before building.
     pub fn jsm_client_builder(&self) -> crate::ClientBuilder {
         Self::quick(Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, self.key()))
-            .base_url(self.base_url())
+            .base_url(self.base_url_str())
     }
 
     fn quick(builder: crate::ClientBuilder) -> crate::ClientBuilder {
@@ -363,14 +379,12 @@ impl FakeOpsgenie {
 
     /// A client builder pointed at the fake, to adjust before building.
     pub fn client_builder(&self) -> crate::ClientBuilder {
-        Client::builder(self.key())
-            .base_url(self.base_url())
-            .outcome_poll_interval(Duration::from_millis(10), Duration::from_millis(100))
-            .retry_policy(
-                RetryPolicy::default()
-                    .with_initial_backoff(Duration::from_millis(20))
-                    .with_max_backoff(Duration::from_millis(500)),
-            )
+        Self::quick(Client::builder(self.key())).base_url(self.base_url_str())
+    }
+
+    /// The base URL without its trailing `/`, as client builders take it.
+    fn base_url_str(&self) -> String {
+        self.base_url.as_str().trim_end_matches('/').to_owned()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -414,7 +428,8 @@ impl FakeOpsgenie {
         lock(&self.shared.state).processing_delay = delay;
     }
 
-    /// Adds demo data (as [`FakeOpsgenieBuilder::demo_data`]).
+    /// Adds the demo data (what a fake starts with unless [`FakeOpsgenieBuilder::without_demo_data`]
+    /// was called).
     pub fn load_demo_data(&self) {
         demo(&mut self.state());
     }
@@ -548,162 +563,6 @@ impl FakeOpsgenie {
     }
 }
 
-/// An alert to seed with [`FakeOpsgenie::add_alert`].
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct SeedAlert {
-    body: Map<String, Value>,
-    acknowledged: bool,
-    closed: bool,
-    created_at: Option<DateTime<Utc>>,
-}
-
-impl SeedAlert {
-    /// An open, unacknowledged P3 alert.
-    pub fn new(message: impl Into<String>) -> Self {
-        let mut body = Map::new();
-        body.insert("message".into(), Value::String(message.into()));
-        SeedAlert {
-            body,
-            acknowledged: false,
-            closed: false,
-            created_at: None,
-        }
-    }
-
-    fn set(mut self, key: &str, value: Value) -> Self {
-        self.body.insert(key.into(), value);
-        self
-    }
-
-    /// The priority.
-    pub fn priority(self, priority: Priority) -> Self {
-        self.set("priority", json!(priority))
-    }
-
-    /// The source.
-    pub fn source(self, source: &str) -> Self {
-        self.set("source", json!(source))
-    }
-
-    /// The alias.
-    pub fn alias(self, alias: &str) -> Self {
-        self.set("alias", json!(alias))
-    }
-
-    /// The tags.
-    pub fn tags(self, tags: &[&str]) -> Self {
-        self.set("tags", json!(tags))
-    }
-
-    /// Custom actions.
-    pub fn actions(self, actions: &[&str]) -> Self {
-        self.set("actions", json!(actions))
-    }
-
-    /// The description.
-    pub fn description(self, description: &str) -> Self {
-        self.set("description", json!(description))
-    }
-
-    /// Seeds it acknowledged.
-    pub fn acknowledged(mut self, acknowledged: bool) -> Self {
-        self.acknowledged = acknowledged;
-        self
-    }
-
-    /// Seeds it closed.
-    pub fn closed(mut self, closed: bool) -> Self {
-        self.closed = closed;
-        self
-    }
-
-    /// Sets its creation time (for paging tests).
-    pub fn created_at(mut self, at: DateTime<Utc>) -> Self {
-        self.created_at = Some(at);
-        self
-    }
-}
-
-fn demo(state: &mut State) {
-    let alerts: [(&str, Priority, &str, &[&str], bool); 5] = [
-        (
-            "Checkout error rate above 5%",
-            Priority::P1,
-            "sentry",
-            &["checkout", "prod"],
-            false,
-        ),
-        (
-            "API p99 latency above 2s",
-            Priority::P2,
-            "datadog",
-            &["api", "latency"],
-            false,
-        ),
-        (
-            "Disk usage 91% on db-primary",
-            Priority::P3,
-            "prometheus",
-            &["db"],
-            true,
-        ),
-        (
-            "Nightly backup finished late",
-            Priority::P4,
-            "cron",
-            &["backup"],
-            true,
-        ),
-        (
-            "TLS certificate expires in 14 days",
-            Priority::P5,
-            "certbot",
-            &["tls"],
-            false,
-        ),
-    ];
-    for (message, priority, source, tags, acked) in alerts {
-        let mut body = Map::new();
-        body.insert("message".into(), json!(message));
-        body.insert("priority".into(), json!(priority));
-        body.insert("source".into(), json!(source));
-        body.insert("tags".into(), json!(tags));
-        let (i, _) = state.create_alert(&body);
-        if let Some(a) = state.alerts.get_mut(i) {
-            a.acknowledged = acked;
-        }
-    }
-    // Weekly turns starting on a Monday in the past: ann, then bob, then cid.
-    let now = Utc::now();
-    let monday = now.date_naive()
-        - ChronoDuration::days(i64::from(now.weekday().num_days_from_monday()) + 14);
-    let start = Utc
-        .from_local_datetime(&monday.and_hms_opt(9, 0, 0).unwrap_or_default())
-        .single()
-        .unwrap_or(now);
-    let rotation = state::rotation(
-        "primary",
-        RotationType::Weekly,
-        start,
-        &["ann@example.com", "bob@example.com", "cid@example.com"],
-    );
-    state.add_schedule("ops", "UTC", vec![rotation]);
-    state.heartbeats.push(Heartbeat {
-        name: "nightly-backup".into(),
-        description: Some("The database backup pings when it is done".into()),
-        interval: Some(25),
-        interval_unit: Some(IntervalUnit::Hours),
-        enabled: Some(true),
-        expired: Some(false),
-        owner_team: None,
-        alert_message: Some("Nightly backup did not ping".into()),
-        alert_tags: vec!["backup".into()],
-        alert_priority: Some(Priority::P2),
-        last_ping_time: Some(now - ChronoDuration::hours(3)),
-    });
-}
-
 fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -726,7 +585,7 @@ fn percent_decode(segment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn respond(answer: Answer, request_id: &str) -> Response {
+fn respond(answer: Reply, request_id: &str) -> Response {
     let mut body = answer.body;
     if let Some(obj) = body.as_object_mut() {
         obj.insert("took".into(), json!(0.001));
@@ -761,6 +620,18 @@ async fn handle(
 ) -> Response {
     let n = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
     let request_id = format!("{n:08x}-fake-4rid-8000-{n:012}");
+    let segments: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let jsm = segments.len() >= 3
+        && segments
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .eq(["jsm", "ops", "api"]);
     let (latency, gate) = {
         let mut k = lock(&shared.knobs);
         let mut gate = Gate::Pass;
@@ -797,7 +668,12 @@ async fn handle(
         Gate::Throttled(left) => {
             shared.throttled.fetch_add(1, Ordering::SeqCst);
             let secs = left.as_secs_f64().ceil().max(1.0) as u64;
-            let mut answer = Answer {
+            if jsm {
+                let mut reply = jsm::too_many_requests();
+                reply.headers.push(("Retry-After", secs.to_string()));
+                return jsm::respond(reply, &request_id);
+            }
+            let mut answer = Reply {
                 status: 429,
                 body: json!({ "message": "You are making too many requests! To avoid errors, we recommend you limit requests." }),
                 headers: Vec::new(),
@@ -836,12 +712,6 @@ async fn handle(
                 .unwrap_or_else(|_| Response::new(Body::empty()));
         }
     }
-    let segments: Vec<String> = uri
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
     if segments
         .iter()
         .map(String::as_str)
@@ -854,33 +724,10 @@ async fn handle(
             .body(Body::from(body.to_string()))
             .unwrap_or_else(|_| Response::new(Body::empty()));
     }
-    let jsm = segments.len() >= 3
-        && segments
-            .iter()
-            .take(3)
-            .map(String::as_str)
-            .eq(["jsm", "ops", "api"]);
-    let expected = if jsm {
-        format!(
-            "Basic {}",
-            crate::client::basic_credential(JSM_EMAIL, &shared.key)
-        )
-    } else {
-        format!("GenieKey {}", shared.key)
-    };
-    let authorized = headers.get("authorization").is_some_and(|v| {
-        v == HeaderValue::from_str(&expected).unwrap_or(HeaderValue::from_static("-"))
-    });
-    if !authorized {
-        return respond(
-            Answer {
-                status: 401,
-                body: json!({ "message": "Could not authenticate" }),
-                headers: Vec::new(),
-            },
-            &request_id,
-        );
-    }
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let query: HashMap<String, String> = uri
         .query()
         .map(|q| {
@@ -892,8 +739,23 @@ async fn handle(
     let method =
         reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
     if jsm {
+        if !jsm::authorized(authorization, &shared.key) {
+            return jsm::respond(jsm::unauthorized(), &request_id);
+        }
+        let mut state = lock(&shared.state);
+        state.process_due();
+        let reply = jsm::serve(&mut state, &method, &segments, &query, &body);
+        drop(state);
+        return jsm::respond(reply, &request_id);
+    }
+    let expected = format!("GenieKey {}", shared.key);
+    if authorization != expected {
         return respond(
-            jsm::serve(&shared, &method, &segments, query, &body),
+            Reply {
+                status: 401,
+                body: json!({ "message": "Could not authenticate" }),
+                headers: Vec::new(),
+            },
             &request_id,
         );
     }

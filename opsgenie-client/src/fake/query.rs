@@ -98,7 +98,10 @@ fn parse_term(term: &str) -> Result<Cond, String> {
     let value = value.trim().trim_matches('"');
     match field.trim() {
         "status" => match value {
-            "open" | "closed" | "resolved" => Ok(Cond::Status(value.to_owned())),
+            // `acked` and `snoozed` are JSM's statuses of alerts that are still open.
+            "open" | "closed" | "resolved" | "acked" | "snoozed" => {
+                Ok(Cond::Status(value.to_owned()))
+            }
             other => Err(format!("unknown status `{other}`")),
         },
         "acknowledged" => match value {
@@ -123,6 +126,10 @@ fn parse_term(term: &str) -> Result<Cond, String> {
 /// Whether an alert matches every condition.
 pub(crate) fn matches(alert: &Alert, conds: &[Cond]) -> bool {
     conds.iter().all(|c| match c {
+        Cond::Status(s) if s == "acked" => {
+            alert.is_open() && alert.acknowledged && !snoozed_now(alert)
+        }
+        Cond::Status(s) if s == "snoozed" => alert.is_open() && snoozed_now(alert),
         Cond::Status(s) => alert.status.as_ref().map(|v| v.as_str()) == Some(s.as_str()),
         Cond::Acknowledged(a) => alert.acknowledged == *a,
         Cond::Priority(p) => alert.priority.as_ref() == Some(p),
@@ -139,6 +146,13 @@ pub(crate) fn matches(alert: &Alert, conds: &[Cond]) -> bool {
             }
         }
     })
+}
+
+fn snoozed_now(alert: &Alert) -> bool {
+    alert.snoozed
+        && alert
+            .snoozed_until
+            .is_none_or(|until| until > chrono::Utc::now())
 }
 
 #[cfg(test)]
