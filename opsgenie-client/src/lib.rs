@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod requests;
 mod retry;
 pub mod schedules;
+pub mod webhook;
 
 pub use alerts::{
     Alert, AlertAction, AlertPage, AlertRef, AlertStatus, BulkOutcome, IdentifierType, Priority,
@@ -30,3 +31,4 @@ pub use incidents::Incident;
 pub use requests::{RequestHandle, RequestKind, RequestStatus};
 pub use retry::RetryPolicy;
 pub use schedules::{OnCall, Schedule, ScheduleRef};
+pub use webhook::{WebhookAction, WebhookError, WebhookEvent};

@@ -35,6 +35,7 @@ fn every_fixture_is_covered_by_a_test() {
         include_str!("incidents.rs"),
         include_str!("jsm.rs"),
         include_str!("fake_jsm_routes.rs"),
+        include_str!("webhook.rs"),
     ]
     .concat();
     let mut missing = Vec::new();

@@ -20,6 +20,7 @@ mod retry;
 mod subscribers;
 mod templates;
 mod validate;
+pub mod webhook;
 
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
@@ -52,3 +53,4 @@ pub use retry::RetryPolicy;
 pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberType, Subscribers};
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};
+pub use webhook::{Notification, WebhookError};

@@ -33,6 +33,7 @@ mod jsm;
 mod query;
 mod seed;
 mod state;
+pub mod webhooks;
 
 pub use seed::SeedAlert;
 use seed::demo;

@@ -22,6 +22,7 @@
 //! ```
 
 mod state;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
