@@ -22,7 +22,6 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
         .await
         .map_err(|e| format!("demo Statuspage: {e}"))?;
     let opsgenie = FakeOpsgenie::builder()
-        .demo_data(true)
         .start()
         .await
         .map_err(|e| format!("demo Opsgenie: {e}"))?;

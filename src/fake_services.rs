@@ -78,7 +78,7 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
         .start()
         .await
         .map_err(|e| format!("statuspage: {e}"))?;
-    let mut opsgenie = FakeOpsgenie::builder().demo_data(true);
+    let mut opsgenie = FakeOpsgenie::builder();
     if let Some(addr) = addresses.opsgenie {
         opsgenie = opsgenie.addr(addr);
     }

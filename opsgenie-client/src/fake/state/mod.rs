@@ -101,6 +101,8 @@ pub(crate) enum Op {
         ident: Ident,
         op: AlertOp,
         user: Option<String>,
+        /// The request's `source` (where the action came from), for the webhook delivery.
+        source: Option<String>,
         note: Option<String>,
     },
     CreateIncident(Map<String, Value>),
@@ -130,6 +132,8 @@ pub(crate) struct State {
     pub(crate) heartbeat_since: HashMap<String, DateTime<Utc>>,
     /// The JSM site's teams: `(teamId, teamName)`.
     pub(crate) teams: Vec<(String, String)>,
+    /// The webhook deliveries of the alert actions applied, not yet handed to the sender.
+    pub(crate) webhook_outbox: Vec<crate::webhook::WebhookEvent>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
     counter: u64,
@@ -151,6 +155,7 @@ impl State {
             base_url,
             heartbeat_since: HashMap::new(),
             teams: vec![(super::JSM_TEAM_ID.to_owned(), "ops".to_owned())],
+            webhook_outbox: Vec::new(),
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
             counter: 0,
@@ -224,8 +229,9 @@ impl State {
                 ident,
                 op,
                 user,
+                source,
                 note,
-            } => self.apply_alert(ident, op, user, note),
+            } => self.apply_alert(ident, op, user, source, note),
             Op::CreateIncident(body) => self.apply_create_incident(&body),
             Op::Incident { ident, action } => self.apply_incident(&ident, action),
         }
