@@ -1,6 +1,8 @@
 //! The demo: in-process fakes of Statuspage and Opsgenie with demo data, so the bot runs out of
 //! the box. The fakes stop when the returned guard is dropped.
 
+use std::net::SocketAddr;
+
 use opsgenie_client::fake::FakeOpsgenie;
 use statuspage_client::fake::FakeStatuspage;
 
@@ -10,7 +12,38 @@ use crate::dispatch::Statuspage;
 #[derive(Debug)]
 pub struct Demo {
     _statuspage: FakeStatuspage,
-    _opsgenie: FakeOpsgenie,
+    opsgenie: FakeOpsgenie,
+}
+
+impl Demo {
+    /// Points the fakes' outgoing webhooks at the bot's listener (`http://{addr}`), so that
+    /// what is done to them is announced as real services would announce it.
+    ///
+    /// # Errors
+    /// The URL was refused.
+    pub fn send_webhooks_to(&self, addr: SocketAddr, secret: &str) -> Result<(), String> {
+        self.opsgenie
+            .add_webhook(format!("http://{addr}/opsgenie/{secret}"))
+            .map_err(|e| format!("demo Opsgenie webhook: {e}"))
+    }
+
+    /// The demo's Opsgenie fake.
+    pub fn opsgenie(&self) -> &FakeOpsgenie {
+        &self.opsgenie
+    }
+}
+
+/// A secret for the demo's webhook URLs, new in every run (the listener is on loopback).
+pub fn webhook_secret() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    format!("demo-{:016x}", hasher.finish())
 }
 
 /// Starts the fakes and returns clients for them.
@@ -37,7 +70,7 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
     Ok((
         Demo {
             _statuspage: statuspage,
-            _opsgenie: opsgenie,
+            opsgenie,
         },
         sp,
         og,

@@ -206,6 +206,11 @@ impl Bot {
         &self.store
     }
 
+    /// The Statuspage page the status commands act on, when Statuspage is configured.
+    pub fn statuspage_page(&self) -> Option<&str> {
+        self.statuspage.as_ref().map(|sp| sp.page.as_str())
+    }
+
     /// The health of the services, as `/healthz` reports it.
     pub fn health(&self) -> &Arc<Health> {
         &self.health

@@ -272,11 +272,7 @@ async fn five_hundred_concurrent_webhooks_are_all_answered() {
 #[tokio::test]
 async fn a_non_operator_changes_nothing() {
     let sp = FakeStatuspage::start().await.expect("fake");
-    let og = FakeOpsgenie::builder()
-        .demo_data(true)
-        .start()
-        .await
-        .expect("fake");
+    let og = FakeOpsgenie::builder().start().await.expect("fake");
     let env = with(
         service_env(Some(&sp), Some(&og)),
         &[

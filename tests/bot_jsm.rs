@@ -12,7 +12,6 @@ use opsgenie_client::{AlertStatus, Priority};
 
 async fn opsgenie() -> FakeOpsgenie {
     FakeOpsgenie::builder()
-        .demo_data(true)
         .start()
         .await
         .expect("the Opsgenie fake starts")

@@ -18,7 +18,6 @@ struct World {
 async fn world(operators: &str) -> World {
     let statuspage = FakeStatuspage::start().await.expect("statuspage fake");
     let opsgenie = FakeOpsgenie::builder()
-        .demo_data(true)
         .start()
         .await
         .expect("opsgenie fake");

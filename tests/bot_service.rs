@@ -373,7 +373,6 @@ async fn no_secret_in_any_log_line() {
         .expect("fake");
     let og = FakeOpsgenie::builder()
         .key(OG_KEY)
-        .demo_data(true)
         .start()
         .await
         .expect("fake");

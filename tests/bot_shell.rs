@@ -19,7 +19,6 @@ async fn statuspage() -> FakeStatuspage {
 
 async fn opsgenie() -> FakeOpsgenie {
     FakeOpsgenie::builder()
-        .demo_data(true)
         .start()
         .await
         .expect("the Opsgenie fake starts")
