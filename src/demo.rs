@@ -80,6 +80,7 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
 /// What the demo says on stderr when it starts.
 pub const BANNER: &str = "\
 opsbot demo: Statuspage and Opsgenie are in-process fakes with demo data, and you are an operator.
+What is done to the fakes is announced here as a real pager would announce it (notifications).
 Type `help` for the commands, Ctrl-D to quit. To use real services, set STATUSPAGE_API_KEY and
 STATUSPAGE_PAGE_ID, OPSGENIE_API_KEY, and for Campfire BOT_ADAPTER with its variables
 (`--help` lists them all, and the README says more).";
