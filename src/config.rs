@@ -590,16 +590,6 @@ impl Config {
                 }
             }
         }
-        if self.webhook_secret.is_some()
-            && self.adapter != Adapter::Shell
-            && self.notify_rooms.is_empty()
-        {
-            warnings.push(
-                "BOT_WEBHOOK_SECRET is set but BOT_NOTIFY_ROOMS is not: webhooks are taken, \
-                 but notifications have no room to go to"
-                    .to_owned(),
-            );
-        }
         if self.operators == Operators::Unset && !self.is_demo() {
             warnings.push(
                 "BOT_OPERATORS is not set: changing commands are refused until it is".to_owned(),

@@ -49,6 +49,12 @@ pub async fn run_listening(
                     .ok_or("BOT_ADAPTER=campfire-classic needs CAMPFIRE_CLASSIC_URL")?,
             ),
         };
+        if config.adapter != Adapter::Shell && config.notify_rooms.is_empty() {
+            // Current Campfire needs the secret for its own webhook: notifications are optional.
+            tracing::info!(
+                "BOT_NOTIFY_ROOMS is not set: Opsgenie and Statuspage webhooks are taken but not posted"
+            );
+        }
         let mut settings = NotifySettings::new(config.notify_rooms.clone(), bot.name());
         settings.own = config.notify_own;
         settings.app_url = config.opsgenie_app_url.clone();
