@@ -494,3 +494,74 @@ async fn the_demo_fakes_webhooks_drive_the_bot() {
         "{lines:?}"
     );
 }
+
+/// Reads the bot's stdout until a line satisfies `wanted`; returns every line read.
+async fn read_until(
+    lines: &mut tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    seen: &mut Vec<String>,
+    wanted: impl Fn(&str) -> bool,
+) {
+    let found = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let hit = wanted(&line);
+            seen.push(line);
+            if hit {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(
+        matches!(found, Ok(true)),
+        "not found in:\n{}",
+        seen.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_demo_shell_prints_the_alert_and_the_ack_notifications() {
+    use std::process::Stdio;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+    let mut child = tokio::process::Command::new(common::bot_exe())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut seen = Vec::new();
+    stdin
+        .write_all(b"genie alert P2 Disk full on db-3\n")
+        .await
+        .unwrap();
+    read_until(&mut lines, &mut seen, |l| {
+        l.starts_with("[P2] #") && l.contains("Disk full on db-3") && l.contains("genie ack ")
+    })
+    .await;
+    let line = seen.last().cloned().unwrap_or_default();
+    let tiny = line
+        .rsplit("genie ack ")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    stdin
+        .write_all(format!("genie ack {tiny}\n").as_bytes())
+        .await
+        .unwrap();
+    read_until(&mut lines, &mut seen, |l| {
+        l.starts_with(&format!("#{tiny} acknowledged by "))
+    })
+    .await;
+    drop(stdin);
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .expect("the bot stops when stdin closes")
+        .expect("an exit status");
+    assert!(status.success(), "{}", seen.join("\n"));
+}
