@@ -105,7 +105,7 @@ fn bot_client(fake: &FakeOpsgenie, backend: Backend) -> Client {
         Backend::Jsm => Client::builder_jsm(JSM_CLOUD_ID, JSM_EMAIL, fake.key()),
     };
     builder
-        .base_url(fake.base_url())
+        .base_url(fake.base_url().as_str().trim_end_matches('/'))
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")

@@ -95,11 +95,7 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
         .await
         .map_err(|e| format!("campfire: {e}"))?;
 
-    println!(
-        "statuspage {} {}",
-        statuspage.base_url(),
-        statuspage.api_key()
-    );
+    println!("statuspage {} {}", statuspage.base_url(), statuspage.key());
     println!("opsgenie {} {}", opsgenie.base_url(), opsgenie.key());
     println!("campfire {} {}", campfire.base_url(), campfire.bot_key());
     println!(

@@ -20,12 +20,13 @@ async fn opsgenie() -> FakeOpsgenie {
 /// The environment of a bot whose pager is the fake in JSM mode, every user an operator.
 fn jsm_env(og: &FakeOpsgenie, test: &str) -> Vec<(String, String)> {
     let state = temp_dir(&format!("jsm-{test}")).join("state.json");
+    let base = og.base_url().as_str().trim_end_matches('/');
     [
         ("OPSGENIE_BACKEND", "jsm"),
-        ("JSM_SITE", og.base_url()),
+        ("JSM_SITE", base),
         ("JSM_EMAIL", JSM_EMAIL),
         ("JSM_API_TOKEN", og.key()),
-        ("OPSGENIE_BASE_URL", og.base_url()),
+        ("OPSGENIE_BASE_URL", base),
         ("BOT_OPERATORS", "*"),
         ("BOT_STATE_FILE", state.to_str().expect("a utf-8 path")),
     ]

@@ -366,7 +366,7 @@ async fn no_secret_in_any_log_line() {
     const OG_KEY: &str = "3f9a1c2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c";
     const SECRET: &str = "whsec-Zq8Xk2Lm9Np4Rt7Vw1Yb";
     let sp = FakeStatuspage::builder()
-        .api_key(SP_KEY)
+        .key(SP_KEY)
         .rate_limit(2)
         .start()
         .await

@@ -61,10 +61,10 @@ struct GroupBody<'a> {
 }
 
 /// The component groups of one page. Made by [`Client::component_groups`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ComponentGroups<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -78,13 +78,10 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn component_groups<'a>(
-        &'a self,
-        page: &'a (impl AsRef<str> + ?Sized),
-    ) -> ComponentGroups<'a> {
+    pub fn component_groups<'a>(&'a self, page: impl Into<PageId>) -> ComponentGroups<'a> {
         ComponentGroups {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
@@ -93,7 +90,7 @@ impl<'a> ComponentGroups<'a> {
     fn item_route(&self, id: &str) -> Route {
         Route::new(
             "/pages/{page_id}/component-groups/{group_id}",
-            [self.page, id],
+            [self.page.as_str(), id],
         )
     }
 
@@ -102,10 +99,10 @@ impl<'a> ComponentGroups<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, ComponentGroup> {
+    pub fn list(&self) -> List<'a, ComponentGroup> {
         List::new(
             self.client,
-            Route::new("/pages/{page_id}/component-groups", [self.page]),
+            Route::new("/pages/{page_id}/component-groups", [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -114,8 +111,8 @@ impl<'a> ComponentGroups<'a> {
     ///
     /// # Errors
     /// As for [`list`](ComponentGroups::list); 404 for an unknown group.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<ComponentGroup> {
-        let request = Request::get(self.item_route(id.as_ref()));
+    pub async fn get(&self, id: impl Into<ComponentGroupId>) -> Result<ComponentGroup> {
+        let request = Request::get(self.item_route(id.into().as_str()));
         self.client.core.execute(request).await
     }
 
@@ -135,12 +132,12 @@ impl<'a> ComponentGroups<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for a bad name or no components (nothing is sent); otherwise as
     /// for [`list`](ComponentGroups::list).
-    pub fn create<I>(self, name: impl Into<String>, components: I) -> GroupWrite<'a>
+    pub fn create<I>(&self, name: impl Into<String>, components: I) -> GroupWrite<'a>
     where
         I: IntoIterator,
         I::Item: Into<ComponentId>,
     {
-        GroupWrite::new(self, Method::POST, None)
+        GroupWrite::new(self.clone(), Method::POST, None)
             .name(name)
             .components(components)
     }
@@ -150,16 +147,16 @@ impl<'a> ComponentGroups<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when nothing is set or a value is out of bounds; otherwise as
     /// for [`get`](ComponentGroups::get).
-    pub fn update(self, id: impl Into<ComponentGroupId>) -> GroupWrite<'a> {
-        GroupWrite::new(self, Method::PATCH, Some(id.into()))
+    pub fn update(&self, id: impl Into<ComponentGroupId>) -> GroupWrite<'a> {
+        GroupWrite::new(self.clone(), Method::PATCH, Some(id.into()))
     }
 
     /// Deletes a group (its components stay) and returns it as it was.
     ///
     /// # Errors
     /// As for [`get`](ComponentGroups::get).
-    pub async fn delete(self, id: impl AsRef<str>) -> Result<ComponentGroup> {
-        let request = Request::new(Method::DELETE, self.item_route(id.as_ref()));
+    pub async fn delete(&self, id: impl Into<ComponentGroupId>) -> Result<ComponentGroup> {
+        let request = Request::new(Method::DELETE, self.item_route(id.into().as_str()));
         self.client.core.execute(request).await
     }
 
@@ -168,14 +165,14 @@ impl<'a> ComponentGroups<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when `end` is before `start`; otherwise as for [`get`](ComponentGroups::get).
     pub async fn uptime(
-        self,
-        id: impl AsRef<str>,
+        &self,
+        id: impl Into<ComponentGroupId>,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<ComponentUptime> {
         let route = Route::new(
             "/pages/{page_id}/component-groups/{group_id}/uptime",
-            [self.page, id.as_ref()],
+            [self.page.as_str(), id.into().as_str()],
         );
         uptime(self.client, route, start, end).await
     }
@@ -252,7 +249,10 @@ impl<'a> GroupWrite<'a> {
         }
         let route = match &self.id {
             Some(id) => self.groups.item_route(id.as_str()),
-            None => Route::new("/pages/{page_id}/component-groups", [self.groups.page]),
+            None => Route::new(
+                "/pages/{page_id}/component-groups",
+                [self.groups.page.as_str()],
+            ),
         };
         let request = Request::new(self.method, route).json(&GroupBody {
             description: self.description.as_deref(),

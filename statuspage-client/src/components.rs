@@ -11,29 +11,29 @@ use crate::ids::{ComponentGroupId, ComponentId, PageId};
 use crate::list::{List, Paging, into_future};
 use crate::validate;
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The status of a component.
     ///
     /// ```
     /// use statuspage_client::ComponentStatus;
     ///
     /// assert_eq!(ComponentStatus::DegradedPerformance.label(), "degraded performance");
-    /// assert_eq!("degraded".parse::<ComponentStatus>()?, ComponentStatus::DegradedPerformance);
-    /// assert_eq!("Major Outage".parse::<ComponentStatus>()?, ComponentStatus::MajorOutage);
-    /// assert!("sideways".parse::<ComponentStatus>().is_err());
+    /// assert_eq!("degraded_performance".parse::<ComponentStatus>()?, ComponentStatus::DegradedPerformance);
+    /// // Only Statuspage's values parse; chat words are the bot's to map.
+    /// assert!("degraded".parse::<ComponentStatus>().is_err());
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    ComponentStatus, kind = "component status" {
+    pub enum ComponentStatus as "component status" {
         /// Everything works.
-        Operational = "operational", label = "operational", aliases = ["ok", "up", "green", "fine"];
+        Operational => "operational",
         /// Under scheduled maintenance.
-        UnderMaintenance = "under_maintenance", label = "under maintenance", aliases = ["maintenance", "maint"];
+        UnderMaintenance => "under_maintenance",
         /// Working, but slower or flakier than usual.
-        DegradedPerformance = "degraded_performance", label = "degraded performance", aliases = ["degraded", "slow"];
+        DegradedPerformance => "degraded_performance",
         /// Down for some users.
-        PartialOutage = "partial_outage", label = "partial outage", aliases = ["partial"];
+        PartialOutage => "partial_outage",
         /// Down.
-        MajorOutage = "major_outage", label = "major outage", aliases = ["major", "down", "outage"];
+        MajorOutage => "major_outage",
     }
 }
 
@@ -162,10 +162,10 @@ struct ComponentBody<'a> {
 }
 
 /// The components of one page. Made by [`Client::components`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Components<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -184,10 +184,10 @@ impl Client {
     /// assert_eq!(updated.status, ComponentStatus::MajorOutage);
     /// # Ok(()) }
     /// ```
-    pub fn components<'a>(&'a self, page: &'a (impl AsRef<str> + ?Sized)) -> Components<'a> {
+    pub fn components<'a>(&'a self, page: impl Into<PageId>) -> Components<'a> {
         Components {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
@@ -205,10 +205,10 @@ impl<'a> Components<'a> {
     /// # Errors
     /// [`Error::Api`] for an error answer (401 bad key, 404 unknown page), [`Error::RateLimited`],
     /// [`Error::Decode`], [`Error::Transport`] or [`Error::Timeout`].
-    pub fn list(self) -> List<'a, Component> {
+    pub fn list(&self) -> List<'a, Component> {
         List::new(
             self.client,
-            Route::new("/pages/{page_id}/components", [self.page]),
+            Route::new("/pages/{page_id}/components", [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -218,10 +218,10 @@ impl<'a> Components<'a> {
     /// # Errors
     /// As for [`list`](Components::list); a missing component is [`Error::Api`] with
     /// [`is_not_found`](Error::is_not_found).
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Component> {
+    pub async fn get(&self, id: impl Into<ComponentId>) -> Result<Component> {
         let route = Route::new(
             "/pages/{page_id}/components/{component_id}",
-            [self.page, id.as_ref()],
+            [self.page.as_str(), id.into().as_str()],
         );
         self.client.core.execute(Request::get(route)).await
     }
@@ -242,9 +242,9 @@ impl<'a> Components<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty name or one over 255 characters (nothing is sent);
     /// otherwise as for [`list`](Components::list) (422 for values the API rejects).
-    pub fn create(self, name: impl Into<String>) -> ComponentWrite<'a> {
+    pub fn create(&self, name: impl Into<String>) -> ComponentWrite<'a> {
         let name = name.into();
-        let mut write = ComponentWrite::new(self, Method::POST, None);
+        let mut write = ComponentWrite::new(self.clone(), Method::POST, None);
         validate::keep(&mut write.error, validate::name("name", &name));
         write.fields.name = Some(name);
         write
@@ -256,8 +256,8 @@ impl<'a> Components<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when no field is set or a value is out of bounds (nothing is
     /// sent); otherwise as for [`get`](Components::get).
-    pub fn update(self, id: impl Into<ComponentId>) -> ComponentWrite<'a> {
-        ComponentWrite::new(self, Method::PATCH, Some(id.into()))
+    pub fn update(&self, id: impl Into<ComponentId>) -> ComponentWrite<'a> {
+        ComponentWrite::new(self.clone(), Method::PATCH, Some(id.into()))
     }
 
     /// Sets the status of one component and returns the updated component; a shortcut for
@@ -267,15 +267,17 @@ impl<'a> Components<'a> {
     /// # async fn run() -> statuspage_client::Result<()> {
     /// # let client = statuspage_client::Client::new("my-api-key")?;
     /// use statuspage_client::ComponentStatus;
-    /// let status: ComponentStatus = "degraded".parse().expect("a known word");
-    /// client.components("kctbh9vrtdwd").set_status("ftgks51sfs2d", status).await?;
+    /// client
+    ///     .components("kctbh9vrtdwd")
+    ///     .set_status("ftgks51sfs2d", ComponentStatus::DegradedPerformance)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     /// As for [`update`](Components::update).
     pub fn set_status(
-        self,
+        &self,
         id: impl Into<ComponentId>,
         status: ComponentStatus,
     ) -> ComponentWrite<'a> {
@@ -286,10 +288,10 @@ impl<'a> Components<'a> {
     ///
     /// # Errors
     /// As for [`get`](Components::get).
-    pub async fn delete(self, id: impl AsRef<str>) -> Result<()> {
+    pub async fn delete(&self, id: impl Into<ComponentId>) -> Result<()> {
         let route = Route::new(
             "/pages/{page_id}/components/{component_id}",
-            [self.page, id.as_ref()],
+            [self.page.as_str(), id.into().as_str()],
         );
         self.client
             .core
@@ -302,8 +304,8 @@ impl<'a> Components<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when `end` is before `start`; otherwise as for [`get`](Components::get).
     pub async fn uptime(
-        self,
-        id: impl AsRef<str>,
+        &self,
+        id: impl Into<ComponentId>,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<ComponentUptime> {
@@ -311,7 +313,7 @@ impl<'a> Components<'a> {
             self.client,
             Route::new(
                 "/pages/{page_id}/components/{component_id}/uptime",
-                [self.page, id.as_ref()],
+                [self.page.as_str(), id.into().as_str()],
             ),
             start,
             end,
@@ -413,7 +415,7 @@ impl<'a> ComponentWrite<'a> {
                 "set at least one field to change",
             ));
         }
-        let page = self.components.page;
+        let page = self.components.page.as_str();
         let route = match &self.id {
             Some(id) => Route::new(
                 "/pages/{page_id}/components/{component_id}",

@@ -110,6 +110,35 @@ impl Error {
     }
 }
 
+impl From<opsbot_http::Error> for Error {
+    fn from(error: opsbot_http::Error) -> Self {
+        match error {
+            opsbot_http::Error::InvalidInput { field, reason } => {
+                Error::InvalidInput { field, reason }
+            }
+            opsbot_http::Error::Transport(e) => Error::Transport(e),
+            opsbot_http::Error::Timeout { after } => Error::Timeout { after },
+            opsbot_http::Error::BodyTooLarge { limit } => Error::BodyTooLarge { limit },
+            opsbot_http::Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            } => Error::Decode {
+                status,
+                path,
+                excerpt,
+                source,
+            },
+            // The core's error enum may grow; a new kind is a transport failure until mapped.
+            other => Error::InvalidInput {
+                field: "request",
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
 /// An error answer from the service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

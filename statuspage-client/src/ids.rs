@@ -1,38 +1,38 @@
 //! Id newtypes, so a component id cannot be passed where an incident id is wanted.
 
-id_type!(
+opsbot_http::id_type! {
     /// The id of a status page (`kctbh9vrtdwd`).
-    PageId
-);
-id_type!(
+    pub struct PageId(String);
+}
+opsbot_http::id_type! {
     /// The id of a component.
-    ComponentId
-);
-id_type!(
+    pub struct ComponentId(String);
+}
+opsbot_http::id_type! {
     /// The id of a component group.
-    ComponentGroupId
-);
-id_type!(
+    pub struct ComponentGroupId(String);
+}
+opsbot_http::id_type! {
     /// The id of an incident or a scheduled maintenance.
-    IncidentId
-);
-id_type!(
+    pub struct IncidentId(String);
+}
+opsbot_http::id_type! {
     /// The id of one update of an incident.
-    IncidentUpdateId
-);
-id_type!(
+    pub struct IncidentUpdateId(String);
+}
+opsbot_http::id_type! {
     /// The id of an incident template.
-    TemplateId
-);
-id_type!(
+    pub struct TemplateId(String);
+}
+opsbot_http::id_type! {
     /// The id of a subscriber.
-    SubscriberId
-);
-id_type!(
+    pub struct SubscriberId(String);
+}
+opsbot_http::id_type! {
     /// The id of a metric.
-    MetricId
-);
-id_type!(
+    pub struct MetricId(String);
+}
+opsbot_http::id_type! {
     /// The id of a metrics provider.
-    MetricsProviderId
-);
+    pub struct MetricsProviderId(String);
+}

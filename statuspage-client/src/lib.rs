@@ -3,9 +3,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[macro_use]
-mod macros;
-
 mod client;
 mod component_groups;
 mod components;
@@ -13,10 +10,10 @@ mod error;
 mod ids;
 mod incidents;
 mod list;
+mod macros;
 mod metrics;
 mod pages;
 mod public;
-mod retry;
 mod subscribers;
 mod templates;
 mod validate;
@@ -42,14 +39,13 @@ pub use incidents::{
     IncidentWrite, Incidents, Postmortem, PostmortemPublish, Postmortems,
 };
 pub use list::List;
-pub use macros::ParseValueError;
 pub use metrics::{Metric, MetricPoint, Metrics};
+pub use opsbot_http::{ParseIdError, ParseValueError, RetryPolicy};
 pub use pages::{Logo, Page, PageUpdate, Pages};
 pub use public::{
     PageStatus, PublicClient, PublicClientBuilder, PublicPage, StatusIndicator, StatusResponse,
     Summary,
 };
-pub use retry::RetryPolicy;
 pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberType, Subscribers};
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{Client, Request, Route};
 use crate::error::{Error, Result};
-use crate::ids::{MetricId, MetricsProviderId};
+use crate::ids::{MetricId, MetricsProviderId, PageId};
 use crate::list::{List, Paging};
 
 /// A metric shown on a page.
@@ -107,10 +107,10 @@ struct BulkBody<'a> {
 }
 
 /// The metrics of one page. Made by [`Client::metrics`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Metrics<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -126,17 +126,17 @@ impl Client {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn metrics<'a>(&'a self, page: &'a (impl AsRef<str> + ?Sized)) -> Metrics<'a> {
+    pub fn metrics<'a>(&'a self, page: impl Into<PageId>) -> Metrics<'a> {
         Metrics {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
 
 impl<'a> Metrics<'a> {
     fn item(&self, id: &str, template: &'static str) -> Route {
-        Route::new(template, [self.page, id])
+        Route::new(template, [self.page.as_str(), id])
     }
 
     /// One page of metrics (`page`, `per_page`); `.stream()` walks all pages.
@@ -144,10 +144,10 @@ impl<'a> Metrics<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, Metric> {
+    pub fn list(&self) -> List<'a, Metric> {
         List::new(
             self.client,
-            Route::new("/pages/{page_id}/metrics", [self.page]),
+            Route::new("/pages/{page_id}/metrics", [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -156,8 +156,9 @@ impl<'a> Metrics<'a> {
     ///
     /// # Errors
     /// As for [`list`](Metrics::list); 404 for an unknown metric.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Metric> {
-        let request = Request::get(self.item(id.as_ref(), "/pages/{page_id}/metrics/{metric_id}"));
+    pub async fn get(&self, id: impl Into<MetricId>) -> Result<Metric> {
+        let request =
+            Request::get(self.item(id.into().as_str(), "/pages/{page_id}/metrics/{metric_id}"));
         self.client.core.execute(request).await
     }
 
@@ -166,9 +167,12 @@ impl<'a> Metrics<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for a value that is not finite (nothing is sent); otherwise as
     /// for [`get`](Metrics::get).
-    pub async fn submit(self, id: impl AsRef<str>, point: MetricPoint) -> Result<()> {
+    pub async fn submit(&self, id: impl Into<MetricId>, point: MetricPoint) -> Result<()> {
         point.check()?;
-        let route = self.item(id.as_ref(), "/pages/{page_id}/metrics/{metric_id}/data");
+        let route = self.item(
+            id.into().as_str(),
+            "/pages/{page_id}/metrics/{metric_id}/data",
+        );
         let request = Request::new(Method::POST, route).json(&PointBody { data: &point })?;
         self.client.core.execute_empty(request).await
     }
@@ -190,7 +194,7 @@ impl<'a> Metrics<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for no points or a value that is not finite; otherwise as for
     /// [`list`](Metrics::list).
-    pub async fn submit_bulk<I>(self, points: I) -> Result<()>
+    pub async fn submit_bulk<I>(&self, points: I) -> Result<()>
     where
         I: IntoIterator<Item = (MetricId, Vec<MetricPoint>)>,
     {
@@ -202,7 +206,7 @@ impl<'a> Metrics<'a> {
             return Err(Error::invalid("data", "no data points to submit"));
         }
         data.values().flatten().try_for_each(MetricPoint::check)?;
-        let route = Route::new("/pages/{page_id}/metrics/data", [self.page]);
+        let route = Route::new("/pages/{page_id}/metrics/data", [self.page.as_str()]);
         let request = Request::new(Method::POST, route).json(&BulkBody { data: &data })?;
         self.client.core.execute_empty(request).await
     }
@@ -211,8 +215,11 @@ impl<'a> Metrics<'a> {
     ///
     /// # Errors
     /// As for [`get`](Metrics::get).
-    pub async fn reset(self, id: impl AsRef<str>) -> Result<()> {
-        let route = self.item(id.as_ref(), "/pages/{page_id}/metrics/{metric_id}/data");
+    pub async fn reset(&self, id: impl Into<MetricId>) -> Result<()> {
+        let route = self.item(
+            id.into().as_str(),
+            "/pages/{page_id}/metrics/{metric_id}/data",
+        );
         self.client
             .core
             .execute_empty(Request::new(Method::DELETE, route))

@@ -257,8 +257,8 @@ impl<'a> Pages<'a> {
     ///
     /// # Errors
     /// As for [`list`](Pages::list); 404 for an unknown page.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Page> {
-        let request = Request::get(Route::new("/pages/{page_id}", [id.as_ref()]));
+    pub async fn get(self, id: impl Into<PageId>) -> Result<Page> {
+        let request = Request::get(Route::new("/pages/{page_id}", [id.into().as_str()]));
         self.client.core.execute(request).await
     }
 

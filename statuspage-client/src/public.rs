@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -10,26 +9,27 @@ use serde::{Deserialize, Serialize};
 use serde_with::{DefaultOnNull, serde_as};
 use url::Url;
 
-use crate::client::{Core, CoreConfig, Request, Route, transport_setters};
+use opsbot_http::Config;
+
+use crate::client::{Core, Request, Route, Statuspage, default_config};
 use crate::components::Component;
 use crate::error::Result;
 use crate::ids::PageId;
 use crate::incidents::Incident;
-use crate::retry::RetryPolicy;
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The overall state of a page.
-    StatusIndicator, kind = "status indicator" {
+    pub enum StatusIndicator as "status indicator" {
         /// All systems operational.
-        None = "none", label = "none", aliases = ["operational", "ok"];
+        None => "none",
         /// Minor problems.
-        Minor = "minor", label = "minor", aliases = [];
+        Minor => "minor",
         /// Major problems.
-        Major = "major", label = "major", aliases = [];
+        Major => "major",
         /// Critical problems.
-        Critical = "critical", label = "critical", aliases = [];
+        Critical => "critical",
         /// Under maintenance.
-        Maintenance = "maintenance", label = "maintenance", aliases = [];
+        Maintenance => "maintenance",
     }
 }
 
@@ -146,7 +146,7 @@ pub struct PublicClient {
 impl fmt::Debug for PublicClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PublicClient")
-            .field("base_url", &self.core.base.as_str())
+            .field("base_url", &self.core.base_url().as_str())
             .finish_non_exhaustive()
     }
 }
@@ -164,14 +164,14 @@ impl PublicClient {
 
     /// A builder for timeouts, retries and the rest.
     pub fn builder(page_url: impl Into<String>) -> PublicClientBuilder {
-        let mut config = CoreConfig::new("", None);
-        config.base_url = page_url.into();
-        PublicClientBuilder { config }
+        PublicClientBuilder {
+            config: default_config(page_url, None),
+        }
     }
 
     /// The `/api/v2` URL every path is appended to.
     pub fn base_url(&self) -> &Url {
-        &self.core.base
+        self.core.base_url()
     }
 
     async fn get<T: DeserializeOwned>(&self, template: &'static str) -> Result<T> {
@@ -259,26 +259,25 @@ impl PublicClient {
 #[derive(Debug)]
 #[must_use]
 pub struct PublicClientBuilder {
-    config: CoreConfig,
+    config: Config,
 }
 
 impl PublicClientBuilder {
-    transport_setters!();
+    opsbot_http::transport_setters!(config);
 
     /// Builds the client.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a URL that is not absolute
     /// http(s); [`Error::Transport`](crate::Error::Transport) when the HTTP client cannot be set up.
-    pub fn build(mut self) -> Result<PublicClient> {
-        let mut url = crate::client::parse_base_url(&self.config.base_url)?;
+    pub fn build(self) -> Result<PublicClient> {
+        let mut url = opsbot_http::parse_base_url("base_url", self.config.base_url_str())?;
         let has_api = url.path().trim_end_matches('/').ends_with("/api/v2");
         if !has_api && let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(["api", "v2"]);
         }
-        self.config.base_url = url.to_string();
         Ok(PublicClient {
-            core: Arc::new(self.config.build(None, None)?),
+            core: Arc::new(self.config.base_url(url.to_string()).build(Statuspage)?),
         })
     }
 }

@@ -8,37 +8,37 @@ use serde_with::{DefaultOnNull, serde_as};
 
 use crate::client::{Client, Request, Route};
 use crate::error::{Error, Result};
-use crate::ids::{ComponentId, IncidentId, SubscriberId};
+use crate::ids::{ComponentId, IncidentId, PageId, SubscriberId};
 use crate::incidents::Incidents;
 use crate::list::{List, Paging, into_future};
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// How a subscriber is notified.
-    SubscriberType, kind = "subscriber type" {
+    pub enum SubscriberType as "subscriber type" {
         /// By e-mail.
-        Email = "email", label = "email", aliases = ["e mail", "mail"];
+        Email => "email",
         /// By text message.
-        Sms = "sms", label = "sms", aliases = ["text"];
+        Sms => "sms",
         /// By webhook.
-        Webhook = "webhook", label = "webhook", aliases = [];
+        Webhook => "webhook",
         /// In Slack.
-        Slack = "slack", label = "slack", aliases = [];
+        Slack => "slack",
         /// Through an integration partner.
-        IntegrationPartner = "integration_partner", label = "integration partner", aliases = [];
+        IntegrationPartner => "integration_partner",
     }
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// Which subscribers a list returns.
-    SubscriberState, kind = "subscriber state" {
+    pub enum SubscriberState as "subscriber state" {
         /// Confirmed and active (the API's default).
-        Active = "active", label = "active", aliases = [];
+        Active => "active",
         /// Not yet confirmed.
-        Unconfirmed = "unconfirmed", label = "unconfirmed", aliases = [];
+        Unconfirmed => "unconfirmed",
         /// Quarantined after bounces.
-        Quarantined = "quarantined", label = "quarantined", aliases = [];
+        Quarantined => "quarantined",
         /// All of them.
-        All = "all", label = "all", aliases = [];
+        All => "all",
     }
 }
 
@@ -122,7 +122,7 @@ struct SubscriberBody<'a> {
 #[derive(Debug, Clone)]
 pub struct Subscribers<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
     incident: Option<IncidentId>,
 }
 
@@ -140,10 +140,10 @@ impl Client {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn subscribers<'a>(&'a self, page: &'a (impl AsRef<str> + ?Sized)) -> Subscribers<'a> {
+    pub fn subscribers<'a>(&'a self, page: impl Into<PageId>) -> Subscribers<'a> {
         Subscribers {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
             incident: None,
         }
     }
@@ -163,10 +163,10 @@ impl<'a> Incidents<'a> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn subscribers(self, incident: impl Into<IncidentId>) -> Subscribers<'a> {
+    pub fn subscribers(&self, incident: impl Into<IncidentId>) -> Subscribers<'a> {
         Subscribers {
             client: self.client(),
-            page: self.page(),
+            page: self.page().clone(),
             incident: Some(incident.into()),
         }
     }
@@ -177,9 +177,9 @@ impl<'a> Subscribers<'a> {
         match &self.incident {
             Some(incident) => Route::new(
                 "/pages/{page_id}/incidents/{incident_id}/subscribers",
-                [self.page, incident.as_str()],
+                [self.page.as_str(), incident.as_str()],
             ),
-            None => Route::new("/pages/{page_id}/subscribers", [self.page]),
+            None => Route::new("/pages/{page_id}/subscribers", [self.page.as_str()]),
         }
     }
 
@@ -187,11 +187,11 @@ impl<'a> Subscribers<'a> {
         match &self.incident {
             Some(incident) => Route::new(
                 "/pages/{page_id}/incidents/{incident_id}/subscribers/{subscriber_id}",
-                [self.page, incident.as_str(), id],
+                [self.page.as_str(), incident.as_str(), id],
             ),
             None => Route::new(
                 "/pages/{page_id}/subscribers/{subscriber_id}",
-                [self.page, id],
+                [self.page.as_str(), id],
             ),
         }
     }
@@ -215,8 +215,8 @@ impl<'a> Subscribers<'a> {
     ///
     /// # Errors
     /// As for [`list`](Subscribers::list); 404 for an unknown subscriber.
-    pub async fn get(&self, id: impl AsRef<str>) -> Result<Subscriber> {
-        let request = Request::get(self.item(id.as_ref()));
+    pub async fn get(&self, id: impl Into<SubscriberId>) -> Result<Subscriber> {
+        let request = Request::get(self.item(id.into().as_str()));
         self.client.core.execute(request).await
     }
 
@@ -237,8 +237,8 @@ impl<'a> Subscribers<'a> {
     ///
     /// # Errors
     /// As for [`get`](Subscribers::get).
-    pub async fn delete(&self, id: impl AsRef<str>, notify: bool) -> Result<()> {
-        let mut request = Request::new(Method::DELETE, self.item(id.as_ref()));
+    pub async fn delete(&self, id: impl Into<SubscriberId>, notify: bool) -> Result<()> {
+        let mut request = Request::new(Method::DELETE, self.item(id.into().as_str()));
         if self.incident.is_none() {
             request = request.query("skip_unsubscription_notification", !notify);
         }

@@ -6,7 +6,7 @@ use serde_with::{DefaultOnNull, serde_as};
 use crate::client::{Client, Request, Route};
 use crate::components::Component;
 use crate::error::{Error, Result};
-use crate::ids::{ComponentGroupId, ComponentId, TemplateId};
+use crate::ids::{ComponentGroupId, ComponentId, PageId, TemplateId};
 use crate::incidents::IncidentStatus;
 use crate::list::{List, Paging, into_future};
 use crate::validate;
@@ -70,10 +70,10 @@ struct TemplateBody<'a> {
 }
 
 /// The incident templates of one page. Made by [`Client::incident_templates`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct IncidentTemplates<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -85,13 +85,10 @@ impl Client {
     /// let templates = client.incident_templates("kctbh9vrtdwd").list().await?;
     /// # Ok(()) }
     /// ```
-    pub fn incident_templates<'a>(
-        &'a self,
-        page: &'a (impl AsRef<str> + ?Sized),
-    ) -> IncidentTemplates<'a> {
+    pub fn incident_templates<'a>(&'a self, page: impl Into<PageId>) -> IncidentTemplates<'a> {
         IncidentTemplates {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
@@ -102,10 +99,10 @@ impl<'a> IncidentTemplates<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, IncidentTemplate> {
+    pub fn list(&self) -> List<'a, IncidentTemplate> {
         List::new(
             self.client,
-            Route::new("/pages/{page_id}/incident_templates", [self.page]),
+            Route::new("/pages/{page_id}/incident_templates", [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -128,7 +125,7 @@ impl<'a> IncidentTemplates<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for a blank or too long name or title, or a body over 25,000
     /// characters; otherwise as for [`list`](IncidentTemplates::list).
-    pub fn create(self, name: impl Into<String>, title: impl Into<String>) -> TemplateCreate<'a> {
+    pub fn create(&self, name: impl Into<String>, title: impl Into<String>) -> TemplateCreate<'a> {
         let fields = TemplateFields {
             name: name.into(),
             title: title.into(),
@@ -137,7 +134,7 @@ impl<'a> IncidentTemplates<'a> {
         let mut error = validate::name("name", &fields.name);
         validate::keep(&mut error, validate::name("title", &fields.title));
         TemplateCreate {
-            templates: self,
+            templates: self.clone(),
             fields,
             error,
         }
@@ -200,7 +197,10 @@ impl TemplateCreate<'_> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let route = Route::new("/pages/{page_id}/incident_templates", [self.templates.page]);
+        let route = Route::new(
+            "/pages/{page_id}/incident_templates",
+            [self.templates.page.as_str()],
+        );
         let request = Request::new(reqwest::Method::POST, route).json(&TemplateBody {
             template: &self.fields,
         })?;

@@ -37,10 +37,10 @@ use crate::{
     Component, ComponentId, ComponentStatus, Incident, IncidentUpdate, PageId, StatusIndicator,
 };
 
-id_type!(
+opsbot_http::id_type! {
     /// The id of one component status change (`component_update.id`).
-    ComponentUpdateId
-);
+    pub struct ComponentUpdateId(String);
+}
 
 /// The links every notification carries (`meta`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

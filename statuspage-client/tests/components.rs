@@ -171,7 +171,7 @@ async fn get_update_and_delete_hit_the_component_path() {
 }
 
 #[tokio::test]
-async fn set_status_accepts_chat_words() {
+async fn set_status_sends_the_vendor_value() {
     let server = server().await;
     call("PATCH", "/pages/fakepage0001/components/fakecomp0002")
         .and(body_json(
@@ -182,7 +182,7 @@ async fn set_status_accepts_chat_words() {
         .mount(&server)
         .await;
     catch_all(&server).await;
-    let status: ComponentStatus = "degraded".parse().expect("chat word");
+    let status: ComponentStatus = "degraded_performance".parse().expect("a vendor value");
     client(&server)
         .components(PAGE)
         .set_status("fakecomp0002", status)

@@ -695,7 +695,7 @@ async fn the_fake_is_strict() {
     let unknown_component = fake
         .client()
         .expect("client")
-        .components(&fake.page_id())
+        .components(fake.page_id())
         .get("nosuchcomp")
         .await;
     assert!(unknown_component.expect_err("404").is_not_found());
@@ -708,7 +708,7 @@ async fn rate_limit_answers_420_or_429_with_retry_after() {
         .start()
         .await
         .expect("fake");
-    let client = Client::builder(fake.api_key())
+    let client = Client::builder(fake.key())
         .base_url(fake.base_url())
         .without_pacing()
         .retry_policy(RetryPolicy::none())
@@ -817,7 +817,7 @@ async fn the_client_retries_through_faults() {
         .start()
         .await
         .expect("fake");
-    let client = Client::builder(fake.api_key())
+    let client = Client::builder(fake.key())
         .base_url(fake.base_url())
         .without_pacing()
         .retry_policy(
@@ -830,18 +830,18 @@ async fn the_client_retries_through_faults() {
         .expect("client");
     for _ in 0..10 {
         client
-            .components(&fake.page_id())
+            .components(fake.page_id())
             .list()
             .await
             .expect("retried to success");
     }
-    assert!(fake.request_count() > 10, "some requests were retried");
+    assert!(fake.requests_served() > 10, "some requests were retried");
 }
 
 #[tokio::test]
 async fn the_fake_stops_when_dropped() {
     let fake = fake().await;
-    let client = Client::builder(fake.api_key())
+    let client = Client::builder(fake.key())
         .base_url(fake.base_url())
         .without_pacing()
         .retry_policy(RetryPolicy::none())
@@ -867,12 +867,12 @@ async fn seeding_and_inspecting_state() {
     let fake = FakeStatuspage::builder()
         .without_demo_data()
         .page_id("mypage000001")
-        .api_key("my-fake-key")
+        .key("my-fake-key")
         .start()
         .await
         .expect("fake");
     assert_eq!(fake.page_id().as_str(), "mypage000001");
-    assert_eq!(fake.api_key(), "my-fake-key");
+    assert_eq!(fake.key(), "my-fake-key");
     assert!(fake.components().is_empty());
     let db = fake
         .add_component("Database", ComponentStatus::Operational, None)

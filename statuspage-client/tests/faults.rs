@@ -75,13 +75,13 @@ async fn throttled_run(status: u16, limit: u32) {
     let (fake, ids) = fake_with_components(builder).await;
     let client = fake.client().expect("client");
     let page = fake.page_id();
-    let before = fake.request_count();
+    let before = fake.requests_served();
     let started = Instant::now();
     let failures = set_all(&client, page.as_ref(), &ids).await;
     let elapsed = started.elapsed();
     assert!(failures.is_empty(), "every set succeeds: {failures:?}");
     assert_all_set(&fake, &ids);
-    let requests = fake.request_count() - before;
+    let requests = fake.requests_served() - before;
     let throttled = requests - COMPONENTS as u64;
     // Each second lets `limit` through; the rest of a burst waits out one `Retry-After: 1`.
     let windows = COMPONENTS.div_ceil(limit as usize);
@@ -114,7 +114,7 @@ async fn setting_100_components_through_503s_and_dropped_connections_ends_in_the
 {
     let faults = Faults::seeded(8).error_503(0.2).drop_connection(0.05);
     let (fake, ids) = fake_with_components(FakeStatuspage::builder().faults(faults)).await;
-    let client = Client::builder(fake.api_key())
+    let client = Client::builder(fake.key())
         .base_url(fake.base_url())
         .without_pacing()
         .retry_policy(
@@ -126,11 +126,11 @@ async fn setting_100_components_through_503s_and_dropped_connections_ends_in_the
         .build()
         .expect("client");
     let page = fake.page_id();
-    let before = fake.request_count();
+    let before = fake.requests_served();
     let failures = set_all(&client, page.as_ref(), &ids).await;
     assert!(failures.is_empty(), "every set succeeds: {failures:?}");
     assert_all_set(&fake, &ids);
-    let requests = fake.request_count() - before;
+    let requests = fake.requests_served() - before;
     println!(
         "{COMPONENTS} components through 20% 503s and 5% drops (seed 8): {requests} requests, {} faults retried",
         requests - COMPONENTS as u64
@@ -231,7 +231,7 @@ async fn fake_at(addr: SocketAddr) -> FakeStatuspage {
     for _ in 0..50 {
         let started = FakeStatuspage::builder()
             .addr(addr)
-            .api_key(KEY)
+            .key(KEY)
             .page_id(PAGE)
             .start()
             .await;

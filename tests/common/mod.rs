@@ -38,9 +38,9 @@ pub fn service_env(
 ) -> Vec<(String, String)> {
     let mut env = Vec::new();
     if let Some(sp) = statuspage {
-        env.push(("STATUSPAGE_API_KEY".into(), sp.api_key().to_owned()));
+        env.push(("STATUSPAGE_API_KEY".into(), sp.key().to_owned()));
         env.push(("STATUSPAGE_PAGE_ID".into(), sp.page_id().to_string()));
-        env.push(("STATUSPAGE_BASE_URL".into(), sp.base_url()));
+        env.push(("STATUSPAGE_BASE_URL".into(), sp.base_url().to_string()));
         env.push(("STATUSPAGE_PACING_MS".into(), "0".into()));
     }
     if let Some(og) = opsgenie {

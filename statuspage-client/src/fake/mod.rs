@@ -15,7 +15,7 @@
 //! let fake = FakeStatuspage::start().await?;
 //! let client = fake.client()?;
 //! let api = fake.component_by_name("API").ok_or("no API component")?;
-//! client.components(&fake.page_id()).set_status(&api.id, ComponentStatus::MajorOutage).await?;
+//! client.components(fake.page_id()).set_status(&api.id, ComponentStatus::MajorOutage).await?;
 //! assert_eq!(fake.component_by_name("API").map(|c| c.status), Some(ComponentStatus::MajorOutage));
 //! # Ok(())
 //! # }
@@ -30,9 +30,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
+use url::Url;
 
 use crate::client::Client;
 use crate::component_groups::ComponentGroup;
@@ -41,74 +42,32 @@ use crate::ids::{ComponentGroupId, ComponentId, MetricId, PageId};
 use crate::incidents::Incident;
 use crate::metrics::{Metric, MetricPoint};
 use crate::public::PublicClient;
-use crate::retry::RetryPolicy;
 use crate::subscribers::Subscriber;
+use opsbot_http::RetryPolicy;
 
-use state::{Reply, World};
+use state::{Reply, State};
 
 /// The key the fake accepts unless told otherwise (obviously fake).
 pub const DEFAULT_FAKE_KEY: &str = "fake-statuspage-key";
 /// The id of the fake's page unless told otherwise.
 pub const DEFAULT_FAKE_PAGE: &str = "fakepage0001";
 
-/// Seeded faults: the same seed and the same requests give the same fault sequence.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Faults {
-    /// The seed of the fault sequence.
-    pub seed: u64,
-    /// Probability of answering 503 instead of handling a request.
-    pub error_503: f64,
-    /// Probability of dropping the connection after the response headers.
-    pub drop_connection: f64,
-}
-
-impl Faults {
-    /// No faults yet, with this seed.
-    pub fn seeded(seed: u64) -> Self {
-        Faults {
-            seed,
-            ..Faults::default()
-        }
-    }
-
-    /// Sets the probability of a 503.
-    #[must_use]
-    pub fn error_503(mut self, probability: f64) -> Self {
-        self.error_503 = probability;
-        self
-    }
-
-    /// Sets the probability of a dropped connection.
-    #[must_use]
-    pub fn drop_connection(mut self, probability: f64) -> Self {
-        self.drop_connection = probability;
-        self
-    }
-}
-
-/// A fault the fake decided on for one request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fault {
-    None,
-    Unavailable,
-    Drop,
-}
+pub use opsbot_http::fake::Faults;
+use opsbot_http::fake::{Fault, FaultGate, dropped_connection};
 
 #[derive(Debug)]
 struct Knobs {
     latency: Duration,
     rate_limit: Option<u32>,
     rate_limit_status: u16,
-    faults: Faults,
-    rng: fastrand::Rng,
+    faults: FaultGate,
     window: Option<(Instant, u32)>,
 }
 
 #[derive(Debug)]
 struct Shared {
     key: String,
-    world: Mutex<World>,
+    state: Mutex<State>,
     knobs: Mutex<Knobs>,
     requests: Mutex<u64>,
 }
@@ -123,6 +82,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[derive(Debug)]
 pub struct FakeStatuspage {
     addr: SocketAddr,
+    base_url: Url,
     shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -165,7 +125,7 @@ impl FakeStatuspageBuilder {
     }
 
     /// The key the fake accepts (default [`DEFAULT_FAKE_KEY`]).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+    pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = key.into();
         self
     }
@@ -205,21 +165,20 @@ impl FakeStatuspageBuilder {
     /// # Errors
     /// The address cannot be bound, or the demo data cannot be built.
     pub async fn start(self) -> std::io::Result<FakeStatuspage> {
-        let mut world = World::new(&self.page_id).map_err(std::io::Error::other)?;
+        let mut state = State::new(&self.page_id).map_err(std::io::Error::other)?;
         if self.demo {
-            world
+            state
                 .seed_demo()
                 .map_err(|reply| std::io::Error::other(format!("demo data: {:?}", reply.body)))?;
         }
         let shared = Arc::new(Shared {
             key: self.key,
-            world: Mutex::new(world),
+            state: Mutex::new(state),
             knobs: Mutex::new(Knobs {
                 latency: self.latency,
                 rate_limit: self.rate_limit,
                 rate_limit_status: self.rate_limit_status,
-                rng: fastrand::Rng::with_seed(self.faults.seed),
-                faults: self.faults,
+                faults: FaultGate::new(self.faults),
                 window: None,
             }),
             requests: Mutex::new(0),
@@ -237,8 +196,10 @@ impl FakeStatuspageBuilder {
                 })
                 .await;
         });
+        let base_url = Url::parse(&format!("http://{addr}/v1")).map_err(std::io::Error::other)?;
         Ok(FakeStatuspage {
             addr,
+            base_url,
             shared,
             shutdown: Some(shutdown),
             task,
@@ -275,8 +236,8 @@ impl FakeStatuspage {
     }
 
     /// The Manage API v1 base URL (`http://127.0.0.1:<port>/v1`), for [`Client::builder`]'s `base_url`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}/v1", self.addr)
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
     }
 
     /// The page's URL, for [`PublicClient::new`] (`/api/v2` is below it).
@@ -285,13 +246,13 @@ impl FakeStatuspage {
     }
 
     /// The key the fake accepts.
-    pub fn api_key(&self) -> &str {
+    pub fn key(&self) -> &str {
         &self.shared.key
     }
 
     /// The id of the fake's page.
     pub fn page_id(&self) -> PageId {
-        PageId::new(lock(&self.shared.world).page_id())
+        PageId::new(lock(&self.shared.state).page_id())
     }
 
     /// A client for the fake: its base URL and key, no pacing, quick retries.
@@ -299,7 +260,7 @@ impl FakeStatuspage {
     /// # Errors
     /// As for [`ClientBuilder::build`](crate::ClientBuilder::build).
     pub fn client(&self) -> crate::Result<Client> {
-        Client::builder(self.api_key())
+        Client::builder(self.key())
             .base_url(self.base_url())
             .without_pacing()
             .retry_policy(
@@ -318,8 +279,8 @@ impl FakeStatuspage {
         PublicClient::new(self.page_url())
     }
 
-    /// How many requests the fake has received.
-    pub fn request_count(&self) -> u64 {
+    /// How many requests the fake has received (answered, refused or faulted).
+    pub fn requests_served(&self) -> u64 {
         *lock(&self.shared.requests)
     }
 
@@ -327,12 +288,12 @@ impl FakeStatuspage {
 
     /// Every component (without groups), in page order.
     pub fn components(&self) -> Vec<Component> {
-        lock(&self.shared.world).components.clone()
+        lock(&self.shared.state).components.clone()
     }
 
     /// The component with this name (case-insensitive), if any.
     pub fn component_by_name(&self, name: &str) -> Option<Component> {
-        lock(&self.shared.world)
+        lock(&self.shared.state)
             .components
             .iter()
             .find(|c| c.name.eq_ignore_ascii_case(name))
@@ -341,17 +302,17 @@ impl FakeStatuspage {
 
     /// Every component group.
     pub fn groups(&self) -> Vec<ComponentGroup> {
-        lock(&self.shared.world).groups.clone()
+        lock(&self.shared.state).groups.clone()
     }
 
     /// Every incident and maintenance, oldest first.
     pub fn incidents(&self) -> Vec<Incident> {
-        lock(&self.shared.world).incidents.clone()
+        lock(&self.shared.state).incidents.clone()
     }
 
     /// Every subscriber, page and incident level.
     pub fn subscribers(&self) -> Vec<Subscriber> {
-        lock(&self.shared.world)
+        lock(&self.shared.state)
             .subscribers
             .iter()
             .map(|(_, s)| s.clone())
@@ -360,14 +321,14 @@ impl FakeStatuspage {
 
     /// Every metric.
     pub fn metrics(&self) -> Vec<Metric> {
-        lock(&self.shared.world).metrics.clone()
+        lock(&self.shared.state).metrics.clone()
     }
 
     /// The data points recorded for a metric, oldest first.
-    pub fn metric_points(&self, metric: &MetricId) -> Vec<MetricPoint> {
-        lock(&self.shared.world)
+    pub fn metric_points(&self, metric: impl Into<MetricId>) -> Vec<MetricPoint> {
+        lock(&self.shared.state)
             .points
-            .get(metric)
+            .get(&metric.into())
             .cloned()
             .unwrap_or_default()
     }
@@ -382,12 +343,12 @@ impl FakeStatuspage {
         status: ComponentStatus,
         group: Option<&ComponentGroupId>,
     ) -> Result<Component, String> {
-        let mut world = lock(&self.shared.world);
-        if name.trim().is_empty() || group.is_some_and(|g| !world.groups.iter().any(|x| &x.id == g))
+        let mut state = lock(&self.shared.state);
+        if name.trim().is_empty() || group.is_some_and(|g| !state.groups.iter().any(|x| &x.id == g))
         {
             return Err("a component needs a name and an existing group".into());
         }
-        world
+        state
             .add_component(name, status, group)
             .map_err(|r| format!("{:?}", r.body))
     }
@@ -401,7 +362,7 @@ impl FakeStatuspage {
         name: &str,
         components: &[ComponentId],
     ) -> Result<ComponentGroup, String> {
-        lock(&self.shared.world)
+        lock(&self.shared.state)
             .add_group(name, None, components)
             .map_err(|r| format!("{:?}", r.body))
     }
@@ -411,7 +372,7 @@ impl FakeStatuspage {
     /// # Errors
     /// A message when the metric cannot be built.
     pub fn add_metric(&self, name: &str, suffix: Option<&str>) -> Result<Metric, String> {
-        lock(&self.shared.world)
+        lock(&self.shared.state)
             .add_metric(name, suffix)
             .map_err(|r| format!("{:?}", r.body))
     }
@@ -422,14 +383,15 @@ impl FakeStatuspage {
     /// A message when there is no such component.
     pub fn set_component_status(
         &self,
-        id: &ComponentId,
+        id: impl Into<ComponentId>,
         status: ComponentStatus,
     ) -> Result<(), String> {
-        let mut world = lock(&self.shared.world);
-        let component = world
+        let id = id.into();
+        let mut state = lock(&self.shared.state);
+        let component = state
             .components
             .iter_mut()
-            .find(|c| &c.id == id)
+            .find(|c| c.id == id)
             .ok_or_else(|| format!("no component {id}"))?;
         component.status = status;
         Ok(())
@@ -452,8 +414,7 @@ impl FakeStatuspage {
     /// Replaces the faults and restarts their sequence from the seed.
     pub fn set_faults(&self, faults: Faults) {
         let mut knobs = lock(&self.shared.knobs);
-        knobs.rng = fastrand::Rng::with_seed(faults.seed);
-        knobs.faults = faults;
+        knobs.faults.reset(faults);
     }
 }
 
@@ -481,19 +442,7 @@ fn gate(shared: &Shared) -> (Duration, Gate) {
         }
         knobs.window = Some((start, count + 1));
     }
-    let faults = knobs.faults.clone();
-    let fault = if faults.error_503 > 0.0 || faults.drop_connection > 0.0 {
-        let draw = knobs.rng.f64();
-        if draw < faults.error_503 {
-            Fault::Unavailable
-        } else if draw < faults.error_503 + faults.drop_connection {
-            Fault::Drop
-        } else {
-            Fault::None
-        }
-    } else {
-        Fault::None
-    };
+    let fault = knobs.faults.draw();
     match fault {
         Fault::None => (latency, Gate::Pass),
         other => (latency, Gate::Fault(other)),
@@ -517,21 +466,6 @@ fn respond(reply: Reply) -> Response {
     response
 }
 
-fn dropped_connection() -> Response {
-    let broken = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "fault injected by the fake",
-        ))
-    });
-    let mut response = Response::new(Body::from_stream(broken));
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
 fn query_map(uri: &Uri) -> HashMap<String, String> {
     url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
         .into_owned()
@@ -539,7 +473,7 @@ fn query_map(uri: &Uri) -> HashMap<String, String> {
 }
 
 async fn dispatch(
-    State(shared): State<Arc<Shared>>,
+    AxumState(shared): AxumState<Arc<Shared>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -584,9 +518,9 @@ async fn dispatch(
 
     match segments.as_slice() {
         ["api", "v2", rest @ ..] if method == Method::GET => {
-            let mut world = lock(&shared.world);
-            world.tick(chrono::Utc::now());
-            respond(world.public(rest))
+            let mut state = lock(&shared.state);
+            state.tick(chrono::Utc::now());
+            respond(state.public(rest))
         }
         ["v1", rest @ ..] => {
             let expected = format!("OAuth {}", shared.key);
@@ -606,9 +540,9 @@ async fn dispatch(
                 }
             };
             let query = query_map(&uri);
-            let mut world = lock(&shared.world);
-            world.tick(chrono::Utc::now());
-            respond(world.manage(&method, rest, &query, json.as_ref()))
+            let mut state = lock(&shared.state);
+            state.tick(chrono::Utc::now());
+            respond(state.manage(&method, rest, &query, json.as_ref()))
         }
         _ => respond(Reply::not_found()),
     }

@@ -15,36 +15,43 @@ use crate::ids::{ComponentId, IncidentId, IncidentUpdateId, PageId};
 use crate::list::{List, Paging, into_future};
 use crate::validate;
 
-vendor_enum! {
+mod postmortems;
+mod write;
+
+pub use postmortems::{PostmortemPublish, Postmortems};
+use write::UpdateEditFields;
+pub use write::{IncidentUpdateEdit, IncidentWrite};
+
+opsbot_http::vendor_enum! {
     /// The status of an incident (realtime) or of a scheduled maintenance.
     ///
     /// ```
     /// use statuspage_client::IncidentStatus;
     ///
-    /// assert_eq!("in progress".parse::<IncidentStatus>()?, IncidentStatus::InProgress);
+    /// assert_eq!("in_progress".parse::<IncidentStatus>()?, IncidentStatus::InProgress);
     /// assert_eq!(IncidentStatus::InProgress.as_str(), "in_progress");
     /// assert!(IncidentStatus::Scheduled.is_maintenance());
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    IncidentStatus, kind = "incident status" {
+    pub enum IncidentStatus as "incident status" {
         /// Realtime: the cause is being looked for.
-        Investigating = "investigating", label = "investigating", aliases = ["investigate"];
+        Investigating => "investigating",
         /// Realtime: the cause is known.
-        Identified = "identified", label = "identified", aliases = ["identify"];
+        Identified => "identified",
         /// Realtime: a fix is out and being watched.
-        Monitoring = "monitoring", label = "monitoring", aliases = ["monitor"];
+        Monitoring => "monitoring",
         /// Realtime: over.
-        Resolved = "resolved", label = "resolved", aliases = ["resolve", "fixed"];
+        Resolved => "resolved",
         /// Maintenance: announced, not started.
-        Scheduled = "scheduled", label = "scheduled", aliases = [];
+        Scheduled => "scheduled",
         /// Maintenance: under way.
-        InProgress = "in_progress", label = "in progress", aliases = ["started"];
+        InProgress => "in_progress",
         /// Maintenance: done, being checked.
-        Verifying = "verifying", label = "verifying", aliases = ["verify"];
+        Verifying => "verifying",
         /// Maintenance: over.
-        Completed = "completed", label = "completed", aliases = ["complete", "done"];
+        Completed => "completed",
         /// A resolved incident whose postmortem is published.
-        Postmortem = "postmortem", label = "postmortem", aliases = [];
+        Postmortem => "postmortem",
     }
 }
 
@@ -69,25 +76,25 @@ impl IncidentStatus {
     }
 }
 
-vendor_enum! {
+opsbot_http::vendor_enum! {
     /// The impact of an incident.
     ///
     /// ```
     /// use statuspage_client::Impact;
-    /// assert_eq!("Critical".parse::<Impact>()?, Impact::Critical);
+    /// assert_eq!("critical".parse::<Impact>()?, Impact::Critical);
     /// # Ok::<(), statuspage_client::ParseValueError>(())
     /// ```
-    Impact, kind = "impact" {
+    pub enum Impact as "impact" {
         /// No impact.
-        None = "none", label = "none", aliases = [];
+        None => "none",
         /// Planned maintenance.
-        Maintenance = "maintenance", label = "maintenance", aliases = [];
+        Maintenance => "maintenance",
         /// Minor impact.
-        Minor = "minor", label = "minor", aliases = [];
+        Minor => "minor",
         /// Major impact.
-        Major = "major", label = "major", aliases = [];
+        Major => "major",
         /// Critical impact.
-        Critical = "critical", label = "critical", aliases = [];
+        Critical => "critical",
     }
 }
 
@@ -370,10 +377,10 @@ struct IncidentBody<'a> {
 }
 
 /// The incidents and maintenances of one page. Made by [`Client::incidents`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Incidents<'a> {
     client: &'a Client,
-    page: &'a str,
+    page: PageId,
 }
 
 impl Client {
@@ -399,10 +406,10 @@ impl Client {
     /// incidents.resolve(&incident.id).body("All builds run normally again.").await?;
     /// # Ok(()) }
     /// ```
-    pub fn incidents<'a>(&'a self, page: &'a (impl AsRef<str> + ?Sized)) -> Incidents<'a> {
+    pub fn incidents<'a>(&'a self, page: impl Into<PageId>) -> Incidents<'a> {
         Incidents {
             client: self,
-            page: page.as_ref(),
+            page: page.into(),
         }
     }
 }
@@ -411,10 +418,10 @@ const INCIDENTS: &str = "/pages/{page_id}/incidents";
 const INCIDENT: &str = "/pages/{page_id}/incidents/{incident_id}";
 
 impl<'a> Incidents<'a> {
-    fn sub_list(self, template: &'static str) -> List<'a, Incident> {
+    fn sub_list(&self, template: &'static str) -> List<'a, Incident> {
         List::new(
             self.client,
-            Route::new(template, [self.page]),
+            Route::new(template, [self.page.as_str()]),
             Paging::PER_PAGE,
         )
     }
@@ -431,10 +438,10 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::Api`], [`Error::RateLimited`], [`Error::Decode`], [`Error::Transport`] or
     /// [`Error::Timeout`].
-    pub fn list(self) -> List<'a, Incident> {
+    pub fn list(&self) -> List<'a, Incident> {
         List::new(
             self.client,
-            Route::new(INCIDENTS, [self.page]),
+            Route::new(INCIDENTS, [self.page.as_str()]),
             Paging::LIMIT,
         )
     }
@@ -451,7 +458,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn unresolved(self) -> List<'a, Incident> {
+    pub fn unresolved(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/unresolved")
     }
 
@@ -459,7 +466,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn scheduled(self) -> List<'a, Incident> {
+    pub fn scheduled(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/scheduled")
     }
 
@@ -467,7 +474,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn upcoming(self) -> List<'a, Incident> {
+    pub fn upcoming(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/upcoming")
     }
 
@@ -475,7 +482,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list).
-    pub fn active_maintenance(self) -> List<'a, Incident> {
+    pub fn active_maintenance(&self) -> List<'a, Incident> {
         self.sub_list("/pages/{page_id}/incidents/active_maintenance")
     }
 
@@ -483,8 +490,8 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`list`](Incidents::list); 404 for an unknown incident.
-    pub async fn get(self, id: impl AsRef<str>) -> Result<Incident> {
-        let route = Route::new(INCIDENT, [self.page, id.as_ref()]);
+    pub async fn get(&self, id: impl Into<IncidentId>) -> Result<Incident> {
+        let route = Route::new(INCIDENT, [self.page.as_str(), id.into().as_str()]);
         self.client.core.execute(Request::get(route)).await
     }
 
@@ -493,8 +500,8 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty name, a name over 255 or a body over 25,000
     /// characters (nothing is sent); otherwise as for [`list`](Incidents::list).
-    pub fn create(self, name: impl Into<String>) -> IncidentWrite<'a> {
-        IncidentWrite::new(self, Method::POST, None).name(name)
+    pub fn create(&self, name: impl Into<String>) -> IncidentWrite<'a> {
+        IncidentWrite::new(self.clone(), Method::POST, None).name(name)
     }
 
     /// Creates a scheduled maintenance from `start` to `end` (status `scheduled`).
@@ -517,7 +524,7 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// As for [`create`](Incidents::create), and [`Error::InvalidInput`] when `end` is not after `start`.
     pub fn schedule_maintenance(
-        self,
+        &self,
         name: impl Into<String>,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -545,8 +552,8 @@ impl<'a> Incidents<'a> {
     /// # Errors
     /// [`Error::InvalidInput`] when no field is set or a value is out of bounds (nothing is
     /// sent); otherwise as for [`get`](Incidents::get).
-    pub fn update(self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
-        IncidentWrite::new(self, Method::PATCH, Some(id.into()))
+    pub fn update(&self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
+        IncidentWrite::new(self.clone(), Method::PATCH, Some(id.into()))
     }
 
     /// Resolves an incident: an [`update`](Incidents::update) with status `resolved`; add a
@@ -554,7 +561,7 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`update`](Incidents::update).
-    pub fn resolve(self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
+    pub fn resolve(&self, id: impl Into<IncidentId>) -> IncidentWrite<'a> {
         self.update(id).status(IncidentStatus::Resolved)
     }
 
@@ -562,8 +569,8 @@ impl<'a> Incidents<'a> {
     ///
     /// # Errors
     /// As for [`get`](Incidents::get).
-    pub async fn delete(self, id: impl AsRef<str>) -> Result<Incident> {
-        let route = Route::new(INCIDENT, [self.page, id.as_ref()]);
+    pub async fn delete(&self, id: impl Into<IncidentId>) -> Result<Incident> {
+        let route = Route::new(INCIDENT, [self.page.as_str(), id.into().as_str()]);
         self.client
             .core
             .execute(Request::new(Method::DELETE, route))
@@ -587,12 +594,12 @@ impl<'a> Incidents<'a> {
     /// [`Error::InvalidInput`] when nothing is set or the body is over 25,000 characters;
     /// otherwise as for [`get`](Incidents::get).
     pub fn edit_update(
-        self,
+        &self,
         incident: impl Into<IncidentId>,
         update: impl Into<IncidentUpdateId>,
     ) -> IncidentUpdateEdit<'a> {
         IncidentUpdateEdit {
-            incidents: self,
+            incidents: self.clone(),
             incident: incident.into(),
             update: update.into(),
             fields: UpdateEditFields::default(),
@@ -601,9 +608,9 @@ impl<'a> Incidents<'a> {
     }
 
     /// The postmortem of an incident.
-    pub fn postmortem(self, incident: impl Into<IncidentId>) -> Postmortems<'a> {
+    pub fn postmortem(&self, incident: impl Into<IncidentId>) -> Postmortems<'a> {
         Postmortems {
-            incidents: self,
+            incidents: self.clone(),
             incident: incident.into(),
         }
     }
@@ -612,8 +619,8 @@ impl<'a> Incidents<'a> {
         self.client
     }
 
-    pub(crate) fn page(&self) -> &'a str {
-        self.page
+    pub(crate) fn page(&self) -> &PageId {
+        &self.page
     }
 }
 
@@ -634,431 +641,3 @@ impl<'a> List<'a, Incident> {
         self.per_page(limit)
     }
 }
-
-/// Creates or changes an incident. Made by [`Incidents::create`], [`Incidents::update`],
-/// [`Incidents::resolve`] and [`Incidents::schedule_maintenance`].
-#[derive(Debug)]
-#[must_use = "a request does nothing until awaited"]
-pub struct IncidentWrite<'a> {
-    incidents: Incidents<'a>,
-    method: Method,
-    id: Option<IncidentId>,
-    fields: IncidentFields,
-    error: Option<Error>,
-}
-
-macro_rules! flag_setters {
-    ($($(#[$doc:meta])* $name:ident;)+) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, value: bool) -> Self {
-                self.fields.$name = Some(value);
-                self
-            }
-        )+
-    };
-}
-
-impl<'a> IncidentWrite<'a> {
-    fn new(incidents: Incidents<'a>, method: Method, id: Option<IncidentId>) -> Self {
-        IncidentWrite {
-            incidents,
-            method,
-            id,
-            fields: IncidentFields::default(),
-            error: None,
-        }
-    }
-
-    /// Sets the title (1 to 255 characters).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        validate::keep(&mut self.error, validate::name("name", &name));
-        self.fields.name = Some(name);
-        self
-    }
-
-    /// Sets the status; with a body (or alone) this adds an incident update.
-    pub fn status(mut self, status: IncidentStatus) -> Self {
-        self.fields.status = Some(status);
-        self
-    }
-
-    /// Sets the text of the incident update this call makes (at most 25,000 characters).
-    pub fn body(mut self, body: impl Into<String>) -> Self {
-        let body = body.into();
-        validate::keep(&mut self.error, validate::body("body", &body));
-        self.fields.body = Some(body);
-        self
-    }
-
-    /// Overrides the computed impact.
-    pub fn impact_override(mut self, impact: Impact) -> Self {
-        self.fields.impact_override = Some(impact);
-        self
-    }
-
-    /// Sets the component to a status as part of this change (may be called repeatedly).
-    pub fn component(mut self, id: impl Into<ComponentId>, status: ComponentStatus) -> Self {
-        self.fields
-            .components
-            .get_or_insert_with(BTreeMap::new)
-            .insert(id.into(), status);
-        self
-    }
-
-    /// Sets several components to statuses as part of this change.
-    pub fn components<I, K>(mut self, statuses: I) -> Self
-    where
-        I: IntoIterator<Item = (K, ComponentStatus)>,
-        K: Into<ComponentId>,
-    {
-        let map = self.fields.components.get_or_insert_with(BTreeMap::new);
-        map.extend(statuses.into_iter().map(|(k, v)| (k.into(), v)));
-        self
-    }
-
-    /// Sets the affected components (without changing their status).
-    pub fn component_ids<I>(mut self, ids: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<ComponentId>,
-    {
-        self.fields.component_ids = Some(ids.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Adds custom data: an object whose values are objects (`{"jira": {"issue": "OPS-1"}}`).
-    pub fn metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
-        if metadata.values().any(|v| !v.is_object()) {
-            validate::keep(
-                &mut self.error,
-                Some(Error::invalid(
-                    "metadata",
-                    "every value must be a JSON object",
-                )),
-            );
-        }
-        self.fields.metadata = Some(metadata);
-        self
-    }
-
-    /// Sets the maintenance reminder intervals in hours (`[1, 5]`; empty for none).
-    pub fn reminder_intervals(mut self, hours: &[u32]) -> Self {
-        let list: Vec<String> = hours.iter().map(u32::to_string).collect();
-        self.fields.reminder_intervals = Some(format!("[{}]", list.join(", ")));
-        self
-    }
-
-    /// Maintenance: the planned start.
-    pub fn scheduled_for(mut self, at: DateTime<Utc>) -> Self {
-        self.fields.scheduled_for = Some(at);
-        self
-    }
-
-    /// Maintenance: the planned end.
-    pub fn scheduled_until(mut self, at: DateTime<Utc>) -> Self {
-        self.fields.scheduled_until = Some(at);
-        self
-    }
-
-    /// Backfills a past incident on the given date (`YYYY-MM-DD` or as the API documents).
-    pub fn backfill_date(mut self, date: impl Into<String>) -> Self {
-        self.fields.backfill_date = Some(date.into());
-        self
-    }
-
-    flag_setters! {
-        /// Notifies subscribers of this change (default true).
-        deliver_notifications;
-        /// Maintenance: remind subscribers before the start.
-        scheduled_remind_prior;
-        /// Maintenance: move to `in_progress` at the start.
-        scheduled_auto_in_progress;
-        /// Maintenance: move to `completed` at the end.
-        scheduled_auto_completed;
-        /// Maintenance: transition automatically.
-        scheduled_auto_transition;
-        /// Maintenance: put components under maintenance at the start.
-        auto_transition_to_maintenance_state;
-        /// Maintenance: put components back to operational at the end.
-        auto_transition_to_operational_state;
-        /// Maintenance: notify at the start.
-        auto_transition_deliver_notifications_at_start;
-        /// Maintenance: notify at the end.
-        auto_transition_deliver_notifications_at_end;
-        /// Tweet at the start.
-        auto_tweet_at_beginning;
-        /// Tweet on completion.
-        auto_tweet_on_completion;
-        /// Tweet on creation.
-        auto_tweet_on_creation;
-        /// Tweet one hour before.
-        auto_tweet_one_hour_before;
-        /// Marks the incident as backfilled (in the past).
-        backfilled;
-    }
-
-    async fn send(self) -> Result<Incident> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        if self.fields == IncidentFields::default() {
-            return Err(Error::invalid(
-                "incident",
-                "set at least one field to change",
-            ));
-        }
-        let page = self.incidents.page;
-        let route = match &self.id {
-            Some(id) => Route::new(INCIDENT, [page, id.as_str()]),
-            None => Route::new(INCIDENTS, [page]),
-        };
-        let request = Request::new(self.method, route).json(&IncidentBody {
-            incident: &self.fields,
-        })?;
-        self.incidents.client.core.execute(request).await
-    }
-}
-
-into_future!(IncidentWrite => Incident);
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-struct UpdateEditFields {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    display_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    deliver_notifications: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    wants_twitter_update: Option<bool>,
-}
-
-#[derive(Serialize)]
-struct UpdateEditBody<'a> {
-    incident_update: &'a UpdateEditFields,
-}
-
-/// Edits one incident update. Made by [`Incidents::edit_update`].
-#[derive(Debug)]
-#[must_use = "a request does nothing until awaited"]
-pub struct IncidentUpdateEdit<'a> {
-    incidents: Incidents<'a>,
-    incident: IncidentId,
-    update: IncidentUpdateId,
-    fields: UpdateEditFields,
-    error: Option<Error>,
-}
-
-impl IncidentUpdateEdit<'_> {
-    /// Replaces the text (at most 25,000 characters).
-    pub fn body(mut self, body: impl Into<String>) -> Self {
-        let body = body.into();
-        validate::keep(&mut self.error, validate::body("body", &body));
-        self.fields.body = Some(body);
-        self
-    }
-
-    /// Changes the time shown on the page.
-    pub fn display_at(mut self, at: DateTime<Utc>) -> Self {
-        self.fields.display_at = Some(at);
-        self
-    }
-
-    /// Whether subscribers are notified of the edit.
-    pub fn deliver_notifications(mut self, value: bool) -> Self {
-        self.fields.deliver_notifications = Some(value);
-        self
-    }
-
-    /// Whether a tweet is wanted.
-    pub fn wants_twitter_update(mut self, value: bool) -> Self {
-        self.fields.wants_twitter_update = Some(value);
-        self
-    }
-
-    async fn send(self) -> Result<IncidentUpdate> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        if self.fields == UpdateEditFields::default() {
-            return Err(Error::invalid(
-                "incident_update",
-                "set at least one field to change",
-            ));
-        }
-        let route = Route::new(
-            "/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}",
-            [
-                self.incidents.page,
-                self.incident.as_str(),
-                self.update.as_str(),
-            ],
-        );
-        let request = Request::new(Method::PATCH, route).json(&UpdateEditBody {
-            incident_update: &self.fields,
-        })?;
-        self.incidents.client.core.execute(request).await
-    }
-}
-
-into_future!(IncidentUpdateEdit => IncidentUpdate);
-
-/// The postmortem of one incident. Made by [`Incidents::postmortem`].
-#[derive(Debug, Clone)]
-pub struct Postmortems<'a> {
-    incidents: Incidents<'a>,
-    incident: IncidentId,
-}
-
-#[derive(Serialize)]
-struct PostmortemBody<T: Serialize> {
-    postmortem: T,
-}
-
-#[derive(Serialize)]
-struct DraftFields<'a> {
-    body_draft: &'a str,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-struct PublishFields {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notify_twitter: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notify_subscribers: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_tweet: Option<String>,
-}
-
-impl<'a> Postmortems<'a> {
-    fn route(&self, template: &'static str) -> Route {
-        Route::new(template, [self.incidents.page, self.incident.as_str()])
-    }
-
-    /// The postmortem.
-    ///
-    /// # Errors
-    /// [`Error::Api`] (404 when there is none), [`Error::RateLimited`], [`Error::Decode`],
-    /// [`Error::Transport`] or [`Error::Timeout`].
-    pub async fn get(&self) -> Result<Postmortem> {
-        let request =
-            Request::get(self.route("/pages/{page_id}/incidents/{incident_id}/postmortem"));
-        self.incidents.client.core.execute(request).await
-    }
-
-    /// Saves the draft text.
-    ///
-    /// ```no_run
-    /// # async fn run() -> statuspage_client::Result<()> {
-    /// # let client = statuspage_client::Client::new("my-api-key")?;
-    /// let postmortem = client.incidents("kctbh9vrtdwd").postmortem("cp306tmzcl0y");
-    /// postmortem.save_draft("A full disk stopped the queue.").await?;
-    /// postmortem.publish().notify_subscribers(true).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an empty draft or one over 25,000 characters; otherwise as
-    /// for [`get`](Postmortems::get).
-    pub async fn save_draft(&self, body: impl AsRef<str>) -> Result<Postmortem> {
-        let body = body.as_ref();
-        if body.trim().is_empty() {
-            return Err(Error::invalid("body_draft", "must not be empty"));
-        }
-        if let Some(error) = validate::body("body_draft", body) {
-            return Err(error);
-        }
-        let request = Request::new(
-            Method::PUT,
-            self.route("/pages/{page_id}/incidents/{incident_id}/postmortem"),
-        )
-        .json(&PostmortemBody {
-            postmortem: DraftFields { body_draft: body },
-        })?;
-        self.incidents.client.core.execute(request).await
-    }
-
-    /// Publishes the draft; choose the notifications on the returned builder.
-    ///
-    /// # Errors
-    /// As for [`get`](Postmortems::get).
-    pub fn publish(&self) -> PostmortemPublish<'a> {
-        PostmortemPublish {
-            postmortems: self.clone(),
-            fields: PublishFields::default(),
-        }
-    }
-
-    /// Reverts a published postmortem to a draft.
-    ///
-    /// # Errors
-    /// As for [`get`](Postmortems::get).
-    pub async fn revert(&self) -> Result<Postmortem> {
-        let request = Request::new(
-            Method::PUT,
-            self.route("/pages/{page_id}/incidents/{incident_id}/postmortem/revert"),
-        );
-        self.incidents.client.core.execute(request).await
-    }
-
-    /// Deletes the postmortem.
-    ///
-    /// # Errors
-    /// As for [`get`](Postmortems::get).
-    pub async fn delete(&self) -> Result<()> {
-        let request = Request::new(
-            Method::DELETE,
-            self.route("/pages/{page_id}/incidents/{incident_id}/postmortem"),
-        );
-        self.incidents.client.core.execute_empty(request).await
-    }
-}
-
-/// Publishes a postmortem. Made by [`Postmortems::publish`].
-#[derive(Debug)]
-#[must_use = "a request does nothing until awaited"]
-pub struct PostmortemPublish<'a> {
-    postmortems: Postmortems<'a>,
-    fields: PublishFields,
-}
-
-impl PostmortemPublish<'_> {
-    /// Tweets the postmortem.
-    pub fn notify_twitter(mut self, value: bool) -> Self {
-        self.fields.notify_twitter = Some(value);
-        self
-    }
-
-    /// E-mails subscribers.
-    pub fn notify_subscribers(mut self, value: bool) -> Self {
-        self.fields.notify_subscribers = Some(value);
-        self
-    }
-
-    /// A custom tweet text.
-    pub fn custom_tweet(mut self, tweet: impl Into<String>) -> Self {
-        self.fields.custom_tweet = Some(tweet.into());
-        self
-    }
-
-    async fn send(self) -> Result<Postmortem> {
-        let request = Request::new(
-            Method::PUT,
-            self.postmortems
-                .route("/pages/{page_id}/incidents/{incident_id}/postmortem/publish"),
-        )
-        .json(&PostmortemBody {
-            postmortem: &self.fields,
-        })?;
-        self.postmortems
-            .incidents
-            .client
-            .core
-            .execute(request)
-            .await
-    }
-}
-
-into_future!(PostmortemPublish => Postmortem);
