@@ -11,7 +11,7 @@ use crate::dispatch::Statuspage;
 /// Keeps the fakes running.
 #[derive(Debug)]
 pub struct Demo {
-    _statuspage: FakeStatuspage,
+    statuspage: FakeStatuspage,
     opsgenie: FakeOpsgenie,
 }
 
@@ -24,7 +24,15 @@ impl Demo {
     pub fn send_webhooks_to(&self, addr: SocketAddr, secret: &str) -> Result<(), String> {
         self.opsgenie
             .add_webhook(format!("http://{addr}/opsgenie/{secret}"))
-            .map_err(|e| format!("demo Opsgenie webhook: {e}"))
+            .map_err(|e| format!("demo Opsgenie webhook: {e}"))?;
+        self.statuspage
+            .add_webhook(format!("http://{addr}/statuspage/{secret}"))
+            .map_err(|e| format!("demo Statuspage webhook: {e}"))
+    }
+
+    /// The demo's Statuspage fake.
+    pub fn statuspage(&self) -> &FakeStatuspage {
+        &self.statuspage
     }
 
     /// The demo's Opsgenie fake.
@@ -69,7 +77,7 @@ pub async fn start() -> Result<(Demo, Statuspage, opsgenie_client::Client), Stri
         .map_err(|e| format!("demo Opsgenie client: {e}"))?;
     Ok((
         Demo {
-            _statuspage: statuspage,
+            statuspage,
             opsgenie,
         },
         sp,

@@ -460,6 +460,7 @@ async fn the_demo_fakes_webhooks_drive_the_bot() {
     // The demo configuration: the fakes' webhooks point at the bot, the bot's own actions are
     // said (the demo user acts through the bot); here the room is a Campfire fake's.
     let (demo, statuspage, opsgenie) = opsbot::demo::start().await.expect("the demo starts");
+    let page = statuspage.page.clone();
     let bot = Bot::builder("opsbot")
         .statuspage(statuspage.client, statuspage.page)
         .opsgenie(opsgenie)
@@ -468,7 +469,11 @@ async fn the_demo_fakes_webhooks_drive_the_bot() {
         .build();
     let campfire = FakeCampfire::start().await.unwrap();
     let room = campfire.room_id("Ops").unwrap();
-    let (base, _lifecycle) = quick_notifier(&campfire, room, |s| s.own = true).await;
+    let (base, _lifecycle) = quick_notifier(&campfire, room, |s| {
+        s.own = true;
+        s.page_id = Some(page);
+    })
+    .await;
     let addr: SocketAddr = base.trim_start_matches("http://").parse().unwrap();
     demo.send_webhooks_to(addr, SECRET).unwrap();
 
@@ -491,6 +496,20 @@ async fn the_demo_fakes_webhooks_drive_the_bot() {
     let lines = wait_for_lines(&campfire, room, 2).await;
     assert!(
         lines[1].starts_with(&format!("#{tiny} acknowledged by ")),
+        "{lines:?}"
+    );
+    // The Statuspage fake announces a component change made from chat; it is the bot's own
+    // page, so the page is not named.
+    let answer = bot.handle(&shell, "status API maintenance").await;
+    demo.statuspage().webhooks().idle().await;
+    let attempts = demo.statuspage().webhooks().attempts();
+    assert!(
+        attempts.iter().all(|a| a.outcome.is_delivered()) && !attempts.is_empty(),
+        "{answer}: {attempts:?}"
+    );
+    let lines = wait_for_lines(&campfire, room, 3).await;
+    assert_eq!(
+        lines[2], "API component is now under maintenance, was operational",
         "{lines:?}"
     );
 }

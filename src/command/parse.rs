@@ -54,6 +54,19 @@ pub(super) const STATUS_PHRASES: &[&str] = &[
     "major",
 ];
 
+/// The status a phrase of [`STATUS_PHRASES`] means: chat vocabulary is the parser's, the SDK
+/// only takes Statuspage's own values.
+fn component_status(phrase: &str) -> Option<ComponentStatus> {
+    match phrase {
+        "operational" => Some(ComponentStatus::Operational),
+        "degraded performance" | "degraded" => Some(ComponentStatus::DegradedPerformance),
+        "partial outage" | "partial" => Some(ComponentStatus::PartialOutage),
+        "major outage" | "major" => Some(ComponentStatus::MajorOutage),
+        "under maintenance" | "maintenance" => Some(ComponentStatus::UnderMaintenance),
+        _ => None,
+    }
+}
+
 /// Splits `Build Processing major outage` into (`Build Processing`, MajorOutage).
 pub(super) fn split_status_suffix(text: &str) -> Option<(&str, ComponentStatus)> {
     let lower = text.to_ascii_lowercase();
@@ -63,7 +76,7 @@ pub(super) fn split_status_suffix(text: &str) -> Option<(&str, ComponentStatus)>
             if !(head.is_empty() || head.ends_with(char::is_whitespace)) {
                 continue;
             }
-            let status: ComponentStatus = phrase.parse().ok()?;
+            let status = component_status(phrase)?;
             return Some((text[..head.len()].trim_end(), status));
         }
     }
