@@ -64,14 +64,32 @@ pub async fn services(config: &Config) -> Vec<CheckResult> {
         Err(e) => push("campfire-classic", Err(e)),
     }
     if !config.is_demo() {
-        push(
-            "store",
-            crate::store::Store::open(&config.state_file)
-                .map(|_| format!("{} opens", config.state_file.display()))
-                .map_err(|e| e.to_string()),
-        );
+        push("store", store(&config.state_file));
     }
     results
+}
+
+/// Opens the store, or (so that `--check` creates nothing, whoever runs it) checks that the
+/// directory it will be created in exists.
+fn store(path: &std::path::Path) -> Result<String, String> {
+    if path.exists() {
+        return crate::store::Store::open(path)
+            .map(|_| format!("{} opens", path.display()))
+            .map_err(|e| e.to_string());
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if dir.is_dir() {
+        Ok(format!("{} will be created at start", path.display()))
+    } else {
+        Err(format!(
+            "{} cannot be created: {} is not a directory",
+            path.display(),
+            dir.display()
+        ))
+    }
 }
 
 async fn reachable(url: &str) -> Result<String, String> {

@@ -38,9 +38,13 @@ async fn run(env: &[(String, String)], args: &[&str]) -> std::process::Output {
 }
 
 fn terminate(child: &tokio::process::Child) {
+    send_signal(child, "-TERM");
+}
+
+fn send_signal(child: &tokio::process::Child, signal: &str) {
     let pid = child.id().expect("still running");
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([signal, &pid.to_string()])
         .status()
         .expect("kill runs");
     assert!(status.success());
@@ -111,6 +115,8 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
             "store: ok",
         ],
     );
+    assert!(stdout.contains("will be created at start"), "{stdout}");
+    assert!(!store.exists(), "--check creates nothing");
 
     drop(sp); // nothing listens there any more
     let out = run(&with(env, &[("BOT_CALL_TIMEOUT_MS", "500")]), &["--check"]).await;
@@ -118,6 +124,17 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("statuspage: FAILED"), "{stdout}");
     assert!(stdout.contains("opsgenie: ok"), "{stdout}");
+
+    // A store that is not a database is a failure too.
+    std::fs::write(
+        &store,
+        b"not a database, only text long enough to be read as its header...",
+    )
+    .expect("write");
+    let out = run(&env_store_only(&store, &og), &["--check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("store: FAILED"), "{stdout}");
 
     // An invalid configuration is reported before any call.
     let out = run(
@@ -130,6 +147,13 @@ async fn check_calls_each_service_and_names_the_one_that_is_down() {
     .await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("OPSGENIE_REGION"));
+}
+
+fn env_store_only(store: &std::path::Path, og: &FakeOpsgenie) -> Vec<(String, String)> {
+    with(
+        service_env(None, Some(og)),
+        &[("BOT_STATE_FILE", store.to_str().expect("utf-8"))],
+    )
 }
 
 /// `/healthz` whenever the bot listens (here the shell adapter with `BOT_LISTEN`): which
@@ -200,46 +224,81 @@ async fn healthz_reports_services_and_their_last_call() {
     assert!(status.success());
 }
 
-/// SIGTERM while a command is being answered: the answer is still given, nothing after it is
-/// taken, and the bot exits 0.
+/// SIGTERM or SIGINT while a command is being answered: the answer is still given, nothing
+/// after it is taken, and the bot exits 0.
 #[tokio::test]
-async fn sigterm_finishes_the_command_in_flight_then_exits_0() {
+async fn sigterm_and_sigint_finish_the_command_in_flight_then_exit_0() {
+    for signal in ["-TERM", "-INT"] {
+        let sp = FakeStatuspage::start().await.expect("fake");
+        sp.set_latency(Duration::from_secs(3));
+        let port = free_port();
+        let env = with(
+            service_env(Some(&sp), None),
+            &[
+                ("BOT_LISTEN", &format!("127.0.0.1:{port}")),
+                (
+                    "BOT_STATE_FILE",
+                    temp_dir(&format!("signal{signal}"))
+                        .join("opsbot.db")
+                        .to_str()
+                        .expect("utf-8"),
+                ),
+            ],
+        );
+        let mut bot = start(&env, &[]);
+        wait_for_port(port).await;
+        let mut stdin = bot.stdin.take().expect("stdin");
+        stdin
+            .write_all(b"status API?\nstatus Website?\n")
+            .await
+            .expect("write");
+        // The first command has reached Statuspage (which holds it for 3 s): now the signal.
+        common::eventually(Duration::from_secs(30), || {
+            (sp.request_count() > 0).then_some(())
+        })
+        .await;
+        send_signal(&bot, signal);
+        let out = tokio::time::timeout(Duration::from_secs(30), bot.wait_with_output())
+            .await
+            .expect("exits")
+            .expect("output");
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{signal}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            stdout, "API: operational\n",
+            "{signal}: the command in flight is answered, the next line is not taken"
+        );
+        drop(stdin);
+    }
+}
+
+/// A listener that cannot serve is a failure (exit 1), not a bot without its webhook.
+#[tokio::test]
+async fn a_listener_that_cannot_listen_exits_non_zero() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr");
     let sp = FakeStatuspage::start().await.expect("fake");
-    sp.set_latency(Duration::from_secs(3));
-    let port = free_port();
     let env = with(
         service_env(Some(&sp), None),
         &[
-            ("BOT_LISTEN", &format!("127.0.0.1:{port}")), // to know when it is up
+            ("BOT_LISTEN", &addr.to_string()),
             (
                 "BOT_STATE_FILE",
-                temp_dir("sigterm")
-                    .join("opsbot.db")
-                    .to_str()
-                    .expect("utf-8"),
+                temp_dir("taken").join("opsbot.db").to_str().expect("utf-8"),
             ),
         ],
     );
-    let mut bot = start(&env, &[]);
-    wait_for_port(port).await;
-    let mut stdin = bot.stdin.take().expect("stdin");
-    stdin
-        .write_all(b"status API?\nstatus Website?\n")
-        .await
-        .expect("write");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    terminate(&bot);
-    let out = tokio::time::timeout(Duration::from_secs(30), bot.wait_with_output())
-        .await
-        .expect("exits")
-        .expect("output");
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert_eq!(
-        stdout, "API: operational\n",
-        "the second line was not taken"
+    let out = run(&env, &[]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
     );
-    drop(stdin);
 }
 
 /// SIGTERM on the webhook adapter after a slow command was answered "working on it": the late

@@ -152,15 +152,15 @@ pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
 }
 
 /// RFC 3339 (`2026-12-01T02:00:00Z`, offsets allowed) or minute precision (`2026-12-01T02:00Z`,
-/// `2026-12-01T02:00`, `2026-12-01 02:00`, read as UTC).
+/// `2026-12-01T02:00`, `2026-12-01 02:00`, read as UTC), in any case.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    // Words are case-insensitive, times too: `2026-12-01t02:00z`.
+    let text = text.to_ascii_uppercase();
+    let text = text.as_str();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
-    let naive = text
-        .strip_suffix('Z')
-        .or_else(|| text.strip_suffix('z'))
-        .unwrap_or(text);
+    let naive = text.strip_suffix('Z').unwrap_or(text);
     ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(naive, format).ok())

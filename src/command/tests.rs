@@ -439,6 +439,12 @@ mod unit {
         assert!(parse_time("2026-12-01T02:00:00+01:00").is_some());
         assert!(parse_time("2026-12-01 02:00").is_some());
         assert!(parse_time("2026-13-01T02:00Z").is_none());
+        // Found by `examples_parse_to_their_row_in_any_case`: lowercase `t` and `z`.
+        assert_eq!(
+            parse_time("2026-12-01t02:00z"),
+            parse_time("2026-12-01T02:00Z")
+        );
+        assert!(parse_time("2026-12-01t02:00:00z").is_some());
     }
 }
 
@@ -507,6 +513,27 @@ mod properties {
                 _ => GenieCommand::Close { tiny_id: tiny },
             };
             prop_assert_eq!(parsed, Ok(Command::Genie(expected)));
+        }
+
+        /// Every row's example, in any case and with or without a leading `/`, is that row.
+        #[test]
+        fn examples_parse_to_their_row_in_any_case(
+            row in 0..COMMANDS.len(),
+            upper in prop::collection::vec(any::<bool>(), 80),
+            slash in any::<bool>(),
+        ) {
+            let spec = &COMMANDS[row];
+            let cased: String = spec
+                .example
+                .chars()
+                .zip(upper.iter().cycle())
+                .map(|(c, up)| if *up { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect();
+            let line = if slash { format!("/{cased}") } else { cased };
+            let parsed = parse(&line);
+            prop_assert!(parsed.is_ok(), "{:?}: {:?}", line, parsed);
+            let parsed = parsed.unwrap();
+            prop_assert!(std::ptr::eq(parsed.spec, spec), "{:?} parsed as {:?}", line, parsed.spec.usage);
         }
 
         /// Durations in minutes and hours parse to what they say.
