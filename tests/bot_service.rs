@@ -254,7 +254,7 @@ async fn sigterm_and_sigint_finish_the_command_in_flight_then_exit_0() {
             .expect("write");
         // The first command has reached Statuspage (which holds it for 3 s): now the signal.
         common::eventually(Duration::from_secs(30), || {
-            (sp.request_count() > 0).then_some(())
+            (sp.requests_served() > 0).then_some(())
         })
         .await;
         send_signal(&bot, signal);
