@@ -2,7 +2,7 @@
 //!
 //! The listener serves `POST /opsgenie/<secret>` and `POST /statuspage/<secret>` ([`routes`])
 //! when `BOT_WEBHOOK_SECRET` is set, on any adapter. A delivery is checked and answered at once;
-//! the [`Notifier`] then posts its line ([`format`]) into every `BOT_NOTIFY_ROOMS` room through
+//! the [`Notifier`] then posts its line ([`format`](mod@format)) into every `BOT_NOTIFY_ROOMS` room through
 //! the adapter's [`Chat`]:
 //!
 //! - the same delivery twice (vendors retry) is posted once: a bounded memory of recent
