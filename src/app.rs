@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::config::{Config, LogFormat, help_text};
+use crate::config::{Config, LogFormat, Secret, help_text};
 use crate::dispatch::{Bot, Statuspage};
 use crate::health::Health;
 use crate::identity::Operators;
@@ -76,6 +76,18 @@ async fn run(mode: Mode) -> ExitCode {
         return crate::check::run(&config).await;
     }
 
+    let mut config = config;
+    if config.is_demo() {
+        // The demo's fakes announce what is done to them: the bot takes their webhooks on a
+        // loopback port of its own, and says its own actions too (the demo user acts through it).
+        config
+            .webhook_secret
+            .get_or_insert_with(|| Secret(demo::webhook_secret()));
+        config
+            .listen
+            .get_or_insert(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+        config.notify_own = true;
+    }
     let lifecycle = Lifecycle::new();
     lifecycle.stop_on_signals(config.shutdown_grace);
     // The demo's fakes live as long as `_demo`.
@@ -116,7 +128,14 @@ async fn run(mode: Mode) -> ExitCode {
         demo = config.is_demo(),
         "opsbot starting"
     );
-    let result = adapter::run(&config, Arc::new(bot), &lifecycle).await;
+    let result = adapter::run_listening(&config, Arc::new(bot), &lifecycle, |addr| {
+        if let (Some(demo), Some(secret)) = (&_demo, &config.webhook_secret)
+            && let Err(problem) = demo.send_webhooks_to(addr, &secret.0)
+        {
+            tracing::error!("{problem}");
+        }
+    })
+    .await;
     lifecycle.stop();
     if tokio::time::timeout(config.shutdown_grace, lifecycle.drained())
         .await

@@ -38,12 +38,29 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "BOT_LISTEN",
-        "address of the HTTP listener (GET /healthz, and POST /campfire/<secret> for the campfire \
-         adapter); default 127.0.0.1:8080 with the campfire adapter, no listener otherwise unless set",
+        "address of the HTTP listener (GET /healthz; POST /campfire/<secret> for the campfire \
+         adapter; POST /opsgenie/<secret> and /statuspage/<secret> when BOT_WEBHOOK_SECRET is \
+         set); default 127.0.0.1:8080 with the campfire adapter or a webhook secret, no listener \
+         otherwise unless set",
     ),
     (
         "BOT_WEBHOOK_SECRET",
-        "the secret path segment of the webhook URLs (required with the campfire adapter)",
+        "the secret path segment of the webhook URLs (required with the campfire adapter); when \
+         set, the bot also takes Opsgenie/JSM and Statuspage webhooks on any adapter",
+    ),
+    (
+        "BOT_NOTIFY_ROOMS",
+        "room ids notifications are posted into, comma-separated (default: CAMPFIRE_CLASSIC_ROOMS \
+         on classic; the shell prints them)",
+    ),
+    (
+        "BOT_NOTIFY_OWN",
+        "1 to also announce the alert actions the bot itself made (default 0)",
+    ),
+    (
+        "OPSGENIE_APP_URL",
+        "the Opsgenie (or JSM) web app URL, e.g. https://acme.app.opsgenie.com: notifications \
+         link to alerts",
     ),
     (
         "BOT_SHUTDOWN_GRACE_MS",
@@ -249,6 +266,14 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// `BOT_LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `BOT_WEBHOOK_SECRET`: with it the listener takes vendors' webhooks, on any adapter.
+    pub webhook_secret: Option<Secret>,
+    /// `BOT_NOTIFY_ROOMS`: where notifications go (on classic Campfire, by default its rooms).
+    pub notify_rooms: Vec<u64>,
+    /// `BOT_NOTIFY_OWN=1`: announce the bot's own alert actions too.
+    pub notify_own: bool,
+    /// `OPSGENIE_APP_URL`: the web app, for links in notifications.
+    pub opsgenie_app_url: Option<String>,
 }
 
 /// The listener's address when `BOT_LISTEN` is not set and the adapter needs one.
@@ -387,7 +412,37 @@ impl Config {
             listen: None,
             shutdown_grace: Duration::from_secs(30),
             log_format: LogFormat::Text,
+            webhook_secret: var("BOT_WEBHOOK_SECRET").map(Secret),
+            notify_rooms: Vec::new(),
+            notify_own: false,
+            opsgenie_app_url: var("OPSGENIE_APP_URL"),
         };
+        config.notify_own = match var("BOT_NOTIFY_OWN").as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => {
+                problems.push(format!("BOT_NOTIFY_OWN must be 0 or 1, not `{other}`"));
+                false
+            }
+        };
+        if let Some(rooms) = var("BOT_NOTIFY_ROOMS") {
+            for room in rooms
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|r| !r.is_empty())
+            {
+                match room.parse() {
+                    Ok(id) => config.notify_rooms.push(id),
+                    Err(_) => problems.push(format!(
+                        "BOT_NOTIFY_ROOMS holds `{room}`, which is not a room id"
+                    )),
+                }
+            }
+        }
+        if let Some(url) = &config.opsgenie_app_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            problems.push("OPSGENIE_APP_URL must be an http(s) URL".to_owned());
+        }
         let millis = |name: &str, zero_ok: bool, problems: &mut Vec<String>| {
             let text = var(name)?;
             match text.parse::<u64>() {
@@ -494,7 +549,14 @@ impl Config {
             problems
                 .push("CAMPFIRE_CLASSIC_URL is set but BOT_ADAPTER is not campfire-classic".into());
         }
-        if config.adapter == Adapter::Campfire && config.listen.is_none() {
+        if config.notify_rooms.is_empty()
+            && let Some(classic) = &config.classic
+        {
+            config.notify_rooms = classic.rooms.clone();
+        }
+        if (config.adapter == Adapter::Campfire || config.webhook_secret.is_some())
+            && config.listen.is_none()
+        {
             config.listen = Some(SocketAddr::from(DEFAULT_LISTEN));
         }
         if problems.is_empty() {

@@ -221,6 +221,11 @@ impl Bot {
         &self.store
     }
 
+    /// The Statuspage page the status commands act on, when Statuspage is configured.
+    pub fn statuspage_page(&self) -> Option<&str> {
+        self.statuspage.as_ref().map(|sp| sp.page.as_str())
+    }
+
     /// The health of the services, as `/healthz` reports it.
     pub fn health(&self) -> &Arc<Health> {
         &self.health
@@ -773,9 +778,9 @@ impl Bot {
     ///
     /// `pending` is the query that selects the alerts still needing the action. An outcome that
     /// could not be learned (the pager timed out, a connection dropped) is not a failure yet:
-    /// the pager's own state decides, and what still needs the action is tried again for as long
-    /// as each round makes progress (at most `ROUNDS`). So the answer never calls failed what was
-    /// done, nor done what was not.
+    /// the pager's own state decides, and the SDK tries again what still needs the action in
+    /// bounded rounds (`BulkRequest::confirm_by`). So the answer never calls failed what was
+    /// done, nor done what was not, and names every alert that failed or was gone.
     async fn bulk(
         &self,
         og: &opsgenie_client::Client,
@@ -783,85 +788,58 @@ impl Bot {
         job: &BulkJob,
         user: &str,
     ) -> Outcome {
-        const ROUNDS: usize = 10;
+        use opsgenie_client::alerts::{BulkResult, BulkSummary};
         let BulkJob {
             pending,
-            needs,
             action,
             done,
             adjective,
+            ..
         } = job;
-        let tiny: HashMap<String, String> = alerts
+        let tiny: HashMap<&str, &str> = alerts
             .iter()
             .map(|a| {
                 (
-                    a.id.to_string(),
-                    a.tiny_id.clone().unwrap_or_else(|| a.id.to_string()),
+                    a.id.as_str(),
+                    a.tiny_id.as_deref().unwrap_or_else(|| a.id.as_str()),
                 )
             })
             .collect();
-        let mut todo: Vec<String> = alerts.iter().map(|a| a.id.to_string()).collect();
-        let mut reasons: HashMap<String, String> = HashMap::new();
-        // Whether `todo` is known (from the pager's state) to still need the action.
-        let mut confirmed = true;
-        for _ in 0..ROUNDS {
-            let before = todo.len();
-            let outcomes = og
-                .alerts()
-                .bulk(
-                    todo.iter().map(|id| AlertRef::id(id.clone())),
-                    action.clone(),
-                )
-                .user(user)
-                .source(self.name.clone())
-                .await;
-            todo.clear();
-            for o in outcomes.into_iter().filter(|o| !o.succeeded()) {
-                let reason = o
-                    .result
-                    .as_ref()
-                    .err()
-                    .map(opsgenie_reason)
-                    .unwrap_or_default();
-                reasons.insert(o.alert.value.clone(), reason);
-                todo.push(o.alert.value);
-            }
-            if todo.is_empty() {
-                confirmed = true;
-                break;
-            }
-            // An unknown outcome is not a failure: what does the pager say still needs the action?
-            match alerts_where(og, pending, *needs).await {
-                Ok(still) => {
-                    let still: std::collections::HashSet<String> =
-                        still.into_iter().map(|a| a.id.to_string()).collect();
-                    todo.retain(|id| still.contains(id));
-                    confirmed = true;
-                }
-                Err(_) => confirmed = false,
-            }
-            if todo.is_empty() || todo.len() == before {
-                break;
-            }
-        }
+        // The SDK confirms by the pager's state (what still matches `pending` has not had the
+        // action), re-sends in bounded rounds and tells done, failed, gone and not confirmed
+        // apart: the bot keeps only its wording.
+        let outcomes = og
+            .alerts()
+            .bulk(alerts.iter().map(AlertRef::from), action.clone())
+            .confirm_by(*pending)
+            .user(user)
+            .source(self.name.clone())
+            .await;
+        let summary = BulkSummary::of(&outcomes);
         let mut out = format!(
             "{done} {} of {} {adjective} alerts.",
-            alerts.len() - todo.len(),
+            summary.done,
             alerts.len()
         );
-        if !confirmed && !todo.is_empty() {
+        if summary.not_confirmed > 0 {
             out.push_str(&format!(
                 " {} more could not be confirmed: the pager did not answer when asked.",
-                todo.len()
+                summary.not_confirmed
             ));
         }
-        let verdict = if confirmed { "failed" } else { "not confirmed" };
-        for id in &todo {
-            let reason = reasons.get(id).map(String::as_str).unwrap_or("no outcome");
-            out.push_str(&format!(
-                "\n#{} {verdict}: {reason}",
-                tiny.get(id).map(String::as_str).unwrap_or(id)
-            ));
+        for o in outcomes.iter().filter(|o| !o.succeeded()) {
+            let id = o.alert_id.as_ref().map_or(o.alert.value.as_str(), |id| id.as_str());
+            let name = tiny.get(id).copied().unwrap_or(id);
+            let line = match &o.result {
+                BulkResult::Failed { reason, .. } => format!("#{name} failed: {reason}"),
+                BulkResult::Gone { .. } => format!("#{name} {}", o.result.describe()),
+                BulkResult::NotConfirmed(e) => {
+                    format!("#{name} not confirmed: {}", opsgenie_reason(e))
+                }
+                other => format!("#{name}: {}", other.describe()),
+            };
+            out.push('\n');
+            out.push_str(&line);
         }
         Ok(out)
     }

@@ -12,6 +12,7 @@
 //! - [`config`]: the environment variables; [`check`]: `--check`;
 //! - [`adapter`]: one module per chat (shell, current Campfire's webhook, classic Campfire's
 //!   streams); [`listener`]: the HTTP listener with `/healthz`; [`health`]: what it reports;
+//! - [`notify`]: Opsgenie/JSM and Statuspage webhooks said in the rooms;
 //! - [`lifecycle`]: stopping well on SIGTERM and SIGINT; [`logging`]: log lines;
 //! - [`demo`]: the in-process fakes of the demo; [`fake_services`]: the `fake_services` program.
 
@@ -30,6 +31,7 @@ pub mod identity;
 pub mod lifecycle;
 pub mod listener;
 pub mod logging;
+pub mod notify;
 pub mod store;
 
 pub use app::main;

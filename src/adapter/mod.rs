@@ -8,12 +8,14 @@ pub mod shell;
 
 pub use chat::Chat;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::config::{Adapter, Config};
 use crate::dispatch::Bot;
 use crate::lifecycle::Lifecycle;
-use crate::{app, listener};
+use crate::notify::{Notifier, NotifySettings};
+use crate::{app, listener, notify};
 
 /// Runs the configured adapter (and the listener, when the bot listens) until the bot stops
 /// (`Ok`) or something ends for good (`Err`: a classic stream, the listener, stdin failing).
@@ -21,7 +23,45 @@ use crate::{app, listener};
 /// # Errors
 /// What ended, and why.
 pub async fn run(config: &Config, bot: Arc<Bot>, lifecycle: &Lifecycle) -> Result<(), String> {
+    run_listening(config, bot, lifecycle, |_| {}).await
+}
+
+/// [`run`], calling `listening` with the listener's address once it is bound (the demo points
+/// its fakes' webhooks there).
+///
+/// # Errors
+/// What ended, and why.
+pub async fn run_listening(
+    config: &Config,
+    bot: Arc<Bot>,
+    lifecycle: &Lifecycle,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
     let mut router = listener::health_routes(bot.health().clone());
+    if let Some(secret) = &config.webhook_secret {
+        let chat = match config.adapter {
+            Adapter::Shell => Chat::Shell,
+            Adapter::Campfire => Chat::Campfire(
+                app::campfire(config)?.ok_or("BOT_ADAPTER=campfire needs CAMPFIRE_URL")?,
+            ),
+            Adapter::CampfireClassic => Chat::Classic(
+                app::classic(config)?
+                    .ok_or("BOT_ADAPTER=campfire-classic needs CAMPFIRE_CLASSIC_URL")?,
+            ),
+        };
+        if config.adapter != Adapter::Shell && config.notify_rooms.is_empty() {
+            // Current Campfire needs the secret for its own webhook: notifications are optional.
+            tracing::info!(
+                "BOT_NOTIFY_ROOMS is not set: Opsgenie and Statuspage webhooks are taken but not posted"
+            );
+        }
+        let mut settings = NotifySettings::new(config.notify_rooms.clone(), bot.name());
+        settings.own = config.notify_own;
+        settings.app_url = config.opsgenie_app_url.clone();
+        settings.page_id = bot.statuspage_page().map(str::to_owned);
+        let notifier = Notifier::start(chat, settings, bot.health().clone(), lifecycle.clone());
+        router = router.merge(notify::routes(notifier, secret.0.clone()));
+    }
     if config.adapter == Adapter::Campfire {
         let cf = config
             .campfire
@@ -40,7 +80,16 @@ pub async fn run(config: &Config, bot: Arc<Bot>, lifecycle: &Lifecycle) -> Resul
             let socket = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-            tracing::info!(%addr, campfire_webhook = config.adapter == Adapter::Campfire, "listening (GET /healthz)");
+            let addr = socket
+                .local_addr()
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            tracing::info!(
+                %addr,
+                campfire_webhook = config.adapter == Adapter::Campfire,
+                notifications = config.webhook_secret.is_some(),
+                "listening (GET /healthz)"
+            );
+            listening(addr);
             Some(tokio::spawn(listener::serve(
                 socket,
                 router,

@@ -171,3 +171,35 @@ fn classic_rooms_and_listen_are_parsed() {
     assert_eq!(config.listen, Some("127.0.0.1:9999".parse().unwrap()));
     assert_eq!(config.log_format, LogFormat::Json);
 }
+
+#[test]
+fn notification_variables_are_parsed() {
+    // A webhook secret alone: the shell listens for notifications.
+    let shell = config(&[("BOT_WEBHOOK_SECRET", "s"), ("BOT_NOTIFY_OWN", "1")]).unwrap();
+    assert_eq!(shell.listen, Some(SocketAddr::from(DEFAULT_LISTEN)));
+    assert!(shell.notify_own);
+    assert_eq!(format!("{:?}", shell.webhook_secret), "Some(<redacted>)");
+    // Classic: its rooms unless BOT_NOTIFY_ROOMS says otherwise.
+    let classic = [
+        ("BOT_ADAPTER", "campfire-classic"),
+        ("CAMPFIRE_CLASSIC_URL", "http://127.0.0.1:1"),
+        ("CAMPFIRE_CLASSIC_TOKEN", "t"),
+        ("CAMPFIRE_CLASSIC_ROOMS", "1,2"),
+        ("BOT_WEBHOOK_SECRET", "s"),
+    ];
+    assert_eq!(config(&classic).unwrap().notify_rooms, vec![1, 2]);
+    let mut only_two = classic.to_vec();
+    only_two.push(("BOT_NOTIFY_ROOMS", "2"));
+    assert_eq!(config(&only_two).unwrap().notify_rooms, vec![2]);
+    // Nothing set: no listener, nothing echoed.
+    let none = config(&[]).unwrap();
+    assert!(none.webhook_secret.is_none() && !none.notify_own && none.notify_rooms.is_empty());
+    let problems = config(&[
+        ("BOT_NOTIFY_ROOMS", "7, ops"),
+        ("BOT_NOTIFY_OWN", "yes"),
+        ("OPSGENIE_APP_URL", "acme.app.opsgenie.com"),
+    ])
+    .unwrap_err();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("`ops`")), "{problems:?}");
+}

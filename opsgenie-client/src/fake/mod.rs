@@ -38,6 +38,7 @@ pub mod webhooks;
 
 pub use seed::SeedAlert;
 use seed::demo;
+use webhooks::WebhookSender;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -146,7 +147,27 @@ struct Shared {
     knobs: Mutex<Knobs>,
     served: AtomicU64,
     throttled: AtomicU64,
+    webhooks: WebhookSender,
 }
+
+impl Shared {
+    /// Processes the requests whose moment has come and hands the webhook deliveries of what
+    /// they did to the sender (in the order the actions were applied).
+    fn process(&self, state: &mut State) {
+        state.process_due();
+        self.flush(state);
+    }
+
+    fn flush(&self, state: &mut State) {
+        for event in state.webhook_outbox.drain(..) {
+            self.webhooks.send(&event);
+        }
+    }
+}
+
+/// How often the fake applies delayed requests on its own, so that their webhooks go out
+/// without waiting for the next request.
+const PROCESS_TICK: Duration = Duration::from_millis(20);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -163,9 +184,30 @@ pub struct FakeOpsgenieBuilder {
     rate_limit: Option<u32>,
     faults: Faults,
     processing_delay: Duration,
+    webhook_urls: Vec<String>,
+    webhook_sender: Option<WebhookSender>,
 }
 
 impl FakeOpsgenieBuilder {
+    /// Adds a URL the outgoing Webhook integration POSTs every alert action to (Opsgenie's
+    /// payload, [`WebhookEvent`](crate::webhook::WebhookEvent)): create, acknowledge,
+    /// unacknowledge, close, add note, escalate, assign, tags, details, priority, message,
+    /// description, snooze, responders, custom actions and delete, made on either face.
+    /// Failed deliveries are retried (see [`webhooks::WebhookSender`]); every attempt is in
+    /// [`FakeOpsgenie::webhooks`].
+    pub fn webhook(mut self, url: impl Into<String>) -> Self {
+        self.webhook_urls.push(url.into());
+        self
+    }
+
+    /// Delivers webhooks with this sender (its URLs, headers, retries and timeout) instead of
+    /// the default one (3 attempts, 50 ms backoff doubling up to 2 s, 5 s timeout); URLs given
+    /// with [`webhook`](Self::webhook) are added to it.
+    pub fn webhook_sender(mut self, sender: WebhookSender) -> Self {
+        self.webhook_sender = Some(sender);
+        self
+    }
+
     /// Listens on this address (default `127.0.0.1:0`, an ephemeral port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -211,7 +253,8 @@ impl FakeOpsgenieBuilder {
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// The I/O error when the address cannot be bound.
+    /// The I/O error when the address cannot be bound; `InvalidInput` for a webhook URL that
+    /// is not `http(s)`.
     ///
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
@@ -220,6 +263,14 @@ impl FakeOpsgenieBuilder {
     /// # Ok(()) }
     /// ```
     pub async fn start(self) -> std::io::Result<FakeOpsgenie> {
+        let invalid = |e: crate::Error| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let webhooks = match self.webhook_sender {
+            Some(sender) => sender,
+            None => WebhookSender::builder().build().map_err(invalid)?,
+        };
+        for url in self.webhook_urls {
+            webhooks.add_url(url).map_err(invalid)?;
+        }
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let base_url = url::Url::parse(&format!("http://{addr}/"))
@@ -229,6 +280,8 @@ impl FakeOpsgenieBuilder {
         if self.demo {
             demo(&mut state);
         }
+        // Seeds are not actions: nothing is announced for them.
+        state.webhook_outbox.clear();
         let shared = Arc::new(Shared {
             key: self.key,
             state: Mutex::new(state),
@@ -242,7 +295,22 @@ impl FakeOpsgenieBuilder {
             }),
             served: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            webhooks,
         });
+        let ticker = {
+            let shared = Arc::downgrade(&shared);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(PROCESS_TICK);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    let Some(shared) = shared.upgrade() else {
+                        break;
+                    };
+                    shared.process(&mut lock(&shared.state));
+                }
+            })
+        };
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(shared.clone());
@@ -260,6 +328,7 @@ impl FakeOpsgenieBuilder {
             shared,
             stop: Some(stop),
             task,
+            ticker,
         })
     }
 }
@@ -271,6 +340,7 @@ pub struct FakeOpsgenie {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    ticker: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for FakeOpsgenie {
@@ -287,6 +357,7 @@ impl Drop for FakeOpsgenie {
             let _ = stop.send(());
         }
         self.task.abort();
+        self.ticker.abort();
     }
 }
 
@@ -301,6 +372,8 @@ impl FakeOpsgenie {
             rate_limit: None,
             faults: Faults::none(),
             processing_delay: Duration::ZERO,
+            webhook_urls: Vec::new(),
+            webhook_sender: None,
         }
     }
 
@@ -393,8 +466,27 @@ impl FakeOpsgenie {
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         let mut s = lock(&self.shared.state);
-        s.process_due();
+        self.shared.process(&mut s);
         s
+    }
+
+    /// The outgoing Webhook integration: its URLs, and every delivery attempt so far
+    /// ([`WebhookSender::attempts`], [`WebhookSender::idle`] to wait for deliveries in flight).
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.shared.webhooks
+    }
+
+    /// Adds a webhook URL at run time: actions applied from now on are POSTed there too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a URL that is not `http(s)`.
+    pub fn add_webhook(&self, url: impl Into<String>) -> Result<()> {
+        self.shared.webhooks.add_url(url)
+    }
+
+    /// Stops sending to a webhook URL (deliveries already queued still go out).
+    pub fn remove_webhook(&self, url: &str) {
+        self.shared.webhooks.remove_url(url);
     }
 
     /// How many requests the fake has received.
@@ -435,7 +527,9 @@ impl FakeOpsgenie {
     /// Adds the demo data (what a fake starts with unless [`FakeOpsgenieBuilder::without_demo_data`]
     /// was called).
     pub fn load_demo_data(&self) {
-        demo(&mut self.state());
+        let mut s = self.state();
+        demo(&mut s);
+        s.webhook_outbox.clear();
     }
 
     /// Seeds an alert directly (no request, no delay) and returns it.
@@ -450,6 +544,8 @@ impl FakeOpsgenie {
     pub fn add_alert(&self, seed: SeedAlert) -> Alert {
         let mut s = self.state();
         let (i, mut alert) = s.create_alert(&seed.body);
+        // A seed is not an action: nothing is announced for it.
+        s.webhook_outbox.clear();
         if seed.acknowledged {
             alert.acknowledged = true;
         }
@@ -772,8 +868,10 @@ async fn handle(
             return jsm::respond(jsm::unauthorized(), &request_id);
         }
         let mut state = lock(&shared.state);
-        state.process_due();
+        shared.process(&mut state);
         let reply = jsm::serve(&mut state, &method, &segments, &query, &body);
+        // A request accepted with no processing delay is applied at once.
+        shared.process(&mut state);
         drop(state);
         return jsm::respond(reply, &request_id);
     }
@@ -790,8 +888,11 @@ async fn handle(
     }
     let answer = {
         let mut state = lock(&shared.state);
-        state.process_due();
-        state.route(&method, &segments, &query, &body)
+        shared.process(&mut state);
+        let answer = state.route(&method, &segments, &query, &body);
+        // A request accepted with no processing delay is applied at once.
+        shared.process(&mut state);
+        answer
     };
     respond(answer, &request_id)
 }

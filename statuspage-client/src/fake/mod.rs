@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+mod notify;
 mod state;
 pub mod webhooks;
 
@@ -46,6 +47,7 @@ use crate::subscribers::Subscriber;
 use opsbot_http::RetryPolicy;
 
 use state::{Reply, State};
+use webhooks::WebhookSender;
 
 /// The key the fake accepts unless told otherwise (obviously fake).
 pub const DEFAULT_FAKE_KEY: &str = "fake-statuspage-key";
@@ -70,6 +72,31 @@ struct Shared {
     state: Mutex<State>,
     knobs: Mutex<Knobs>,
     requests: Mutex<u64>,
+    webhooks: WebhookSender,
+    /// Numbers the component updates announced.
+    announced: Mutex<u64>,
+}
+
+impl Shared {
+    /// Runs `change` on the state and sends subscribers the notifications for what it changed
+    /// (to the configured URLs and to the page's webhook subscribers).
+    fn changing<T>(&self, change: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = lock(&self.state);
+        let before = notify::Snapshot::of(&state);
+        let out = change(&mut state);
+        let notifications = before.changes(&state, &mut lock(&self.announced));
+        if !notifications.is_empty() {
+            for endpoint in notify::subscriber_endpoints(&state) {
+                // An endpoint that is not a URL is never delivered to (the API accepted it).
+                let _ = self.webhooks.add_url(endpoint);
+            }
+        }
+        drop(state);
+        for notification in &notifications {
+            self.webhooks.send(notification);
+        }
+        out
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -109,9 +136,28 @@ pub struct FakeStatuspageBuilder {
     rate_limit: Option<u32>,
     rate_limit_status: u16,
     faults: Faults,
+    webhook_urls: Vec<String>,
+    webhook_sender: Option<WebhookSender>,
 }
 
 impl FakeStatuspageBuilder {
+    /// Adds a URL every subscriber notification is POSTed to (Statuspage's payload,
+    /// [`Notification`](crate::webhook::Notification)): a component's status change, an
+    /// incident or maintenance created, its status changed or a new update. Subscribers created
+    /// through the API with an `endpoint` are notified too. Failed deliveries are retried (see
+    /// [`webhooks::WebhookSender`]); every attempt is in [`FakeStatuspage::webhooks`].
+    pub fn webhook(mut self, url: impl Into<String>) -> Self {
+        self.webhook_urls.push(url.into());
+        self
+    }
+
+    /// Delivers notifications with this sender (its URLs, retries, unsubscribing, timeout)
+    /// instead of the default one; URLs given with [`webhook`](Self::webhook) are added to it.
+    pub fn webhook_sender(mut self, sender: WebhookSender) -> Self {
+        self.webhook_sender = Some(sender);
+        self
+    }
+
     /// Listens on this address (default `127.0.0.1:0`, an ephemeral port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
@@ -163,8 +209,17 @@ impl FakeStatuspageBuilder {
     /// Starts the server.
     ///
     /// # Errors
-    /// The address cannot be bound, or the demo data cannot be built.
+    /// The address cannot be bound, or the demo data cannot be built; `InvalidInput` for a
+    /// webhook URL that is not `http(s)`.
     pub async fn start(self) -> std::io::Result<FakeStatuspage> {
+        let invalid = |e: crate::Error| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let webhooks = match self.webhook_sender {
+            Some(sender) => sender,
+            None => WebhookSender::builder().build().map_err(invalid)?,
+        };
+        for url in self.webhook_urls {
+            webhooks.add_url(url).map_err(invalid)?;
+        }
         let mut state = State::new(&self.page_id).map_err(std::io::Error::other)?;
         if self.demo {
             state
@@ -182,6 +237,8 @@ impl FakeStatuspageBuilder {
                 window: None,
             }),
             requests: Mutex::new(0),
+            webhooks,
+            announced: Mutex::new(0),
         });
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
@@ -227,7 +284,28 @@ impl FakeStatuspage {
             rate_limit: None,
             rate_limit_status: 420,
             faults: Faults::default(),
+            webhook_urls: Vec::new(),
+            webhook_sender: None,
         }
+    }
+
+    /// The subscriber webhooks: the URLs notifications go to, and every delivery attempt
+    /// ([`WebhookSender::attempts`]; [`WebhookSender::idle`] waits for deliveries in flight).
+    pub fn webhooks(&self) -> &WebhookSender {
+        &self.shared.webhooks
+    }
+
+    /// Adds a webhook URL at run time: changes from now on are POSTed there too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) for a URL that is not `http(s)`.
+    pub fn add_webhook(&self, url: impl Into<String>) -> crate::Result<()> {
+        self.shared.webhooks.add_url(url)
+    }
+
+    /// Stops sending to a webhook URL (deliveries already queued still go out).
+    pub fn remove_webhook(&self, url: &str) {
+        self.shared.webhooks.remove_url(url);
     }
 
     /// The address the fake listens on.
@@ -387,14 +465,15 @@ impl FakeStatuspage {
         status: ComponentStatus,
     ) -> Result<(), String> {
         let id = id.into();
-        let mut state = lock(&self.shared.state);
-        let component = state
-            .components
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| format!("no component {id}"))?;
-        component.status = status;
-        Ok(())
+        self.shared.changing(|state| {
+            let component = state
+                .components
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(|| format!("no component {id}"))?;
+            component.status = status;
+            Ok(())
+        })
     }
 
     // ----- knobs at run time -----
@@ -518,9 +597,12 @@ async fn dispatch(
 
     match segments.as_slice() {
         ["api", "v2", rest @ ..] if method == Method::GET => {
-            let mut state = lock(&shared.state);
-            state.tick(chrono::Utc::now());
-            respond(state.public(rest))
+            // A scheduled maintenance that starts on time is announced too.
+            let reply = shared.changing(|state| {
+                state.tick(chrono::Utc::now());
+                state.public(rest)
+            });
+            respond(reply)
         }
         ["v1", rest @ ..] => {
             let expected = format!("OAuth {}", shared.key);
@@ -540,9 +622,11 @@ async fn dispatch(
                 }
             };
             let query = query_map(&uri);
-            let mut state = lock(&shared.state);
-            state.tick(chrono::Utc::now());
-            respond(state.manage(&method, rest, &query, json.as_ref()))
+            let reply = shared.changing(|state| {
+                state.tick(chrono::Utc::now());
+                state.manage(&method, rest, &query, json.as_ref())
+            });
+            respond(reply)
         }
         _ => respond(Reply::not_found()),
     }

@@ -262,6 +262,7 @@ fn accept(state: &mut State, id: &str, op: AlertOp) -> Reply {
         ident: Ident::Id(id.to_owned()),
         op,
         user: Some(JSM_ACCOUNT_ID.to_owned()),
+        source: None,
         note: None,
     });
     success(202, &accepted)

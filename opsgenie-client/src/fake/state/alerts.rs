@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value, json};
 
 use super::fields::{
@@ -16,7 +16,9 @@ use crate::alerts::{
 };
 use crate::common::NamedRef;
 use crate::fake::query;
-use crate::ids::AlertId;
+use crate::fake::{JSM_ACCOUNT_ID, JSM_EMAIL};
+use crate::ids::{AlertId, EntityId};
+use crate::webhook::{ActionSource, SourceType, WebhookAction, WebhookEvent};
 
 /// One alert action, decoded from a request.
 #[derive(Clone, Debug)]
@@ -65,9 +67,84 @@ impl AlertOp {
             AlertOp::Delete => "Delete",
         }
     }
+
+    /// The word Opsgenie's outgoing webhook announces this action with.
+    fn webhook_action(&self) -> WebhookAction {
+        match self {
+            AlertOp::Acknowledge => WebhookAction::Acknowledge,
+            AlertOp::Unacknowledge => WebhookAction::UnAcknowledge,
+            AlertOp::Close => WebhookAction::Close,
+            AlertOp::AddNote => WebhookAction::AddNote,
+            AlertOp::Snooze(_) => WebhookAction::Snooze,
+            AlertOp::Escalate(_) => WebhookAction::Escalate,
+            AlertOp::Assign(_) => WebhookAction::AssignOwnership,
+            AlertOp::AddTeam(_) => WebhookAction::AddTeam,
+            AlertOp::AddResponder(_) => WebhookAction::AddResponder,
+            AlertOp::Custom(_) => WebhookAction::CustomAction,
+            AlertOp::AddTags(_) => WebhookAction::AddTags,
+            AlertOp::RemoveTags(_) => WebhookAction::RemoveTags,
+            AlertOp::AddDetails(_) => WebhookAction::AddDetails,
+            AlertOp::RemoveDetails(_) => WebhookAction::RemoveDetails,
+            AlertOp::Priority(_) => WebhookAction::UpdatePriority,
+            AlertOp::Message(_) => WebhookAction::UpdateMessage,
+            AlertOp::Description(_) => WebhookAction::UpdateDescription,
+            AlertOp::Delete => WebhookAction::Delete,
+        }
+    }
 }
 
+/// The name of the outgoing Webhook integration the fake's deliveries come from.
+pub(crate) const WEBHOOK_INTEGRATION_NAME: &str = "Webhook";
+/// Its id.
+pub(crate) const WEBHOOK_INTEGRATION_ID: &str = "00000000-fake-4int-8000-000000000002";
+
 impl State {
+    /// The delivery Opsgenie's Webhook integration makes for an action applied to `alert`:
+    /// the acting user (on the JSM face the Atlassian account, named by id and e-mail), the
+    /// request's `source` (its IP address, here loopback, when it gave none) and the note.
+    pub(crate) fn event(
+        &self,
+        action: WebhookAction,
+        alert: &Alert,
+        user: Option<&str>,
+        source: Option<&str>,
+        note: Option<String>,
+    ) -> WebhookEvent {
+        let mut event = WebhookEvent::for_alert(action, alert);
+        // Opsgenie sends `createdAt` in whole milliseconds.
+        event.alert.created_at = event.alert.created_at.map(|t| t.trunc_subsecs(3));
+        match user {
+            Some(JSM_ACCOUNT_ID) => {
+                event.alert.user_id = Some(JSM_ACCOUNT_ID.to_owned());
+                event.alert.username = Some(JSM_EMAIL.to_owned());
+            }
+            Some(user) => event.alert.username = Some(user.to_owned()),
+            None => {}
+        }
+        event.alert.note = note;
+        event.source = Some(ActionSource::new(
+            source.unwrap_or("127.0.0.1"),
+            SourceType::Api,
+        ));
+        event.integration_id = Some(EntityId(WEBHOOK_INTEGRATION_ID.to_owned()));
+        event.integration_name = Some(WEBHOOK_INTEGRATION_NAME.to_owned());
+        event.integration_type = Some("Webhook".to_owned());
+        event
+    }
+
+    /// Queues the delivery of an applied action (see [`State::event`]).
+    fn announce(
+        &mut self,
+        action: WebhookAction,
+        alert: &Alert,
+        user: Option<&str>,
+        source: Option<&str>,
+        note: Option<String>,
+    ) {
+        let event = self.event(action, alert, user, source, note);
+        self.webhook_outbox.push(event);
+    }
+
     pub(crate) fn find_alert(&self, ident: &Ident) -> Option<usize> {
         self.alerts.iter().position(|a| match ident {
             Ident::Id(id) => a.id.as_str() == id,
@@ -128,6 +205,7 @@ impl State {
         let tiny = self.next_tiny;
         self.next_tiny += 1;
         let user = str_field(body, "user", 100, &mut ignore);
+        let action_source = str_field(body, "source", 100, &mut ignore);
         let alert = Alert {
             id: AlertId(id.clone()),
             tiny_id: Some(tiny.to_string()),
@@ -166,9 +244,17 @@ impl State {
         };
         self.alerts.push(alert.clone());
         self.log(&id, "Alert created".into(), user.as_deref());
-        if let Some(note) = str_field(body, "note", 25_000, &mut ignore) {
-            self.add_note(&id, note, user.as_deref());
+        let note = str_field(body, "note", 25_000, &mut ignore);
+        if let Some(note) = &note {
+            self.add_note(&id, note.clone(), user.as_deref());
         }
+        self.announce(
+            WebhookAction::Create,
+            &alert,
+            user.as_deref(),
+            action_source.as_deref(),
+            note,
+        );
         (self.alerts.len() - 1, alert)
     }
 
@@ -192,8 +278,10 @@ impl State {
         ident: Ident,
         op: AlertOp,
         user: Option<String>,
+        source: Option<String>,
         note: Option<String>,
     ) -> Value {
+        let announced = op.webhook_action();
         let action = op.action_name();
         let Some(i) = self.find_alert(&ident) else {
             return Self::outcome(
@@ -225,6 +313,10 @@ impl State {
         let since_created = alert
             .created_at
             .map(|c| (now - c).num_milliseconds().max(0) as u64);
+        let escalated_to = match &op {
+            AlertOp::Escalate(to) => Some(to.clone()),
+            _ => None,
+        };
         let status: String = match op {
             AlertOp::Acknowledge => {
                 alert.acknowledged = true;
@@ -303,7 +395,14 @@ impl State {
                 "Updated description".into()
             }
             AlertOp::Delete => {
-                self.alerts.remove(i);
+                let deleted = self.alerts.remove(i);
+                self.announce(
+                    announced,
+                    &deleted,
+                    user.as_deref(),
+                    source.as_deref(),
+                    note,
+                );
                 self.notes.remove(&id);
                 self.logs.remove(&id);
                 return Self::outcome(
@@ -314,10 +413,15 @@ impl State {
                 );
             }
         };
-        if let Some(note) = note {
-            self.add_note(&id, note, Some(&who));
+        if let Some(note) = &note {
+            self.add_note(&id, note.clone(), Some(&who));
         }
         self.log(&id, format!("{status} by {who}"), Some(&who));
+        if let Some(alert) = self.alerts.get(i).cloned() {
+            let mut event = self.event(announced, &alert, user.as_deref(), source.as_deref(), note);
+            event.escalation_name = escalated_to;
+            self.webhook_outbox.push(event);
+        }
         Self::outcome(
             action,
             true,
@@ -385,7 +489,7 @@ impl State {
         };
         let mut errors = Map::new();
         let user = str_field(&body, "user", 100, &mut errors);
-        str_field(&body, "source", 100, &mut errors);
+        let action_source = str_field(&body, "source", 100, &mut errors);
         let mut note = str_field(&body, "note", 25_000, &mut errors);
         let list_param = |key: &str| -> Vec<String> {
             q.get(key)
@@ -543,6 +647,7 @@ impl State {
             ident,
             op,
             user,
+            source: action_source,
             note,
         })
     }

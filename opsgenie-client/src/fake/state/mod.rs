@@ -102,6 +102,8 @@ pub(crate) enum Op {
         ident: Ident,
         op: AlertOp,
         user: Option<String>,
+        /// The request's `source` (where the action came from), for the webhook delivery.
+        source: Option<String>,
         note: Option<String>,
     },
     CreateIncident(Map<String, Value>),
@@ -155,6 +157,8 @@ pub(crate) struct State {
     pub(crate) heartbeat_since: HashMap<String, DateTime<Utc>>,
     /// The JSM site's teams: `(teamId, teamName)`.
     pub(crate) teams: Vec<(String, String)>,
+    /// The webhook deliveries of the alert actions applied, not yet handed to the sender.
+    pub(crate) webhook_outbox: Vec<crate::webhook::WebhookEvent>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
     /// What happens to the next action on an alert, by alert id.
@@ -180,6 +184,7 @@ impl State {
             base_url,
             heartbeat_since: HashMap::new(),
             teams: vec![(super::JSM_TEAM_ID.to_owned(), "ops".to_owned())],
+            webhook_outbox: Vec::new(),
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
             next_action: HashMap::new(),
@@ -325,8 +330,9 @@ impl State {
                 ident,
                 op,
                 user,
+                source,
                 note,
-            } => self.apply_alert(ident, op, user, note),
+            } => self.apply_alert(ident, op, user, source, note),
             Op::CreateIncident(body) => self.apply_create_incident(&body),
             Op::Incident { ident, action } => self.apply_incident(&ident, action),
         }

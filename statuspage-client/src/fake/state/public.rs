@@ -99,6 +99,22 @@ impl State {
         out
     }
 
+    /// The page's overall state as the public API reports it: `(indicator, description)`.
+    pub(crate) fn page_status(&self) -> (&'static str, &'static str) {
+        let unresolved: Vec<&Incident> = self
+            .incidents
+            .iter()
+            .filter(|i| !i.status.is_maintenance() && !i.status.is_closed())
+            .collect();
+        let maintenance = self.incidents.iter().any(|i| {
+            matches!(
+                i.status,
+                IncidentStatus::InProgress | IncidentStatus::Verifying
+            )
+        });
+        self.indicator(&unresolved, maintenance)
+    }
+
     pub(super) fn indicator(
         &self,
         unresolved: &[&Incident],
