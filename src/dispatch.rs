@@ -8,16 +8,17 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use futures_util::TryStreamExt;
 use opsgenie_client::schedules::ScheduleRef;
-use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
+use opsgenie_client::{Alert, AlertAction, AlertRef};
 use statuspage_client::{Component, ComponentStatus, Incident};
 
 use crate::command::{self, Command, GenieCommand, StatusCommand};
 use crate::health::Health;
 use crate::identity::{Operators, Speaker, UserId};
 use crate::store::{AuditEntry, Store};
+
+mod genie;
 
 /// A command may take this many service-call timeouts (a lookup, the action, retries) before
 /// the bot answers that the service did not.
@@ -47,6 +48,7 @@ pub struct Bot {
     store: Store,
     call_timeout: Duration,
     health: Arc<Health>,
+    opsgenie_app_url: Option<String>,
 }
 
 /// Builds a [`Bot`].
@@ -98,6 +100,12 @@ impl BotBuilder {
     /// services given, on the shell adapter).
     pub fn health(mut self, health: Arc<Health>) -> Self {
         self.bot.health = health;
+        self
+    }
+
+    /// The Opsgenie (or JSM) web application (`OPSGENIE_APP_URL`): `genie show` links to it.
+    pub fn opsgenie_app_url(mut self, url: Option<String>) -> Self {
+        self.bot.opsgenie_app_url = url.filter(|u| !u.trim().is_empty());
         self
     }
 
@@ -192,6 +200,7 @@ impl Bot {
                 store: Store::in_memory(),
                 call_timeout: Duration::from_secs(10),
                 health: Arc::new(Health::new("shell", &[])),
+                opsgenie_app_url: None,
             },
         }
     }
@@ -238,9 +247,12 @@ impl Bot {
             return self.refusal(speaker);
         }
         let limit = match parsed.command {
-            Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => {
-                self.call_timeout * CALLS_PER_BULK_COMMAND
-            }
+            Command::Genie(
+                GenieCommand::AckAll
+                | GenieCommand::CloseAll
+                | GenieCommand::AckMany { .. }
+                | GenieCommand::CloseMany { .. },
+            ) => self.call_timeout * CALLS_PER_BULK_COMMAND,
             _ => self.call_timeout * CALLS_PER_COMMAND,
         };
         let (reply, outcome) =
@@ -581,6 +593,10 @@ impl Bot {
     async fn genie(&self, speaker: &Speaker, cmd: GenieCommand) -> Outcome {
         let og = self.opsgenie()?;
         let user = self.opsgenie_user(speaker).await;
+        let cmd = match self.genie_more(og, speaker, &user, cmd).await {
+            Ok(outcome) => return outcome,
+            Err(cmd) => cmd,
+        };
         match cmd {
             GenieCommand::Status => {
                 let alerts = open_alerts(og, "status:open").await?;
@@ -680,28 +696,6 @@ impl Bot {
                     .collect();
                 Ok(format!("On call now:\n{}", lines.join("\n")))
             }
-            GenieCommand::Take { schedule, duration } => {
-                let Some(me) = self.store.settings(&speaker.id).await.opsgenie_user else {
-                    return Err(Failure::Said(
-                        "Tell me who you are in Opsgenie first: genie me as <opsgenie user>"
-                            .to_owned(),
-                    ));
-                };
-                let schedule = match schedule {
-                    Some(name) => name,
-                    None => only_schedule(og).await?,
-                };
-                let start = Utc::now();
-                let end = start + duration;
-                og.schedules()
-                    .overrides(ScheduleRef::name(schedule.clone()))
-                    .create(UserRef::username(me.clone()), start, end)
-                    .await?;
-                Ok(format!(
-                    "{me} is on call for {schedule} until {}.",
-                    end.format("%Y-%m-%d %H:%M UTC")
-                ))
-            }
             GenieCommand::Alert { priority, message } => {
                 let mut create = og
                     .alerts()
@@ -721,6 +715,8 @@ impl Bot {
             GenieCommand::MeAs { .. } | GenieCommand::Log { .. } => {
                 Err(Failure::Said("not an Opsgenie call".to_owned()))
             }
+            // Answered by `genie_more` above.
+            other => Err(Failure::Said(format!("not handled here: {other:?}"))),
         }
     }
 
@@ -951,21 +947,6 @@ async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Al
         .stream()
         .try_collect()
         .await?)
-}
-
-async fn only_schedule(og: &opsgenie_client::Client) -> Result<String, Failure> {
-    let schedules = og.schedules().list().await?;
-    match schedules.as_slice() {
-        [one] => Ok(one.name.clone()),
-        [] => Err(Failure::Said("There are no schedules.".to_owned())),
-        many => {
-            let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
-            Err(Failure::Said(format!(
-                "Which schedule? genie take <schedule> <duration>, one of: {}",
-                names.join(", ")
-            )))
-        }
-    }
 }
 
 fn describe_alert(a: &Alert) -> String {

@@ -8,6 +8,7 @@ pub mod alerts;
 mod client;
 mod common;
 mod error;
+pub mod escalations;
 #[cfg(feature = "fake")]
 pub mod fake;
 pub mod heartbeats;
