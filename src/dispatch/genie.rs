@@ -16,6 +16,14 @@ use crate::identity::Speaker;
 const SHOW_NOTES: usize = 3;
 
 impl Bot {
+    /// A watcher of who is on call for handover notices ([`crate::handover`]), when Opsgenie
+    /// is configured.
+    pub fn handover(&self) -> Option<crate::handover::Handover> {
+        self.opsgenie
+            .clone()
+            .map(|og| crate::handover::Handover::new(og, self.statuspage.clone()))
+    }
+
     /// Runs one of the commands this module owns; gives `cmd` back when it is not one of them.
     pub(super) async fn genie_more(
         &self,
@@ -533,7 +541,7 @@ async fn pick_schedule(
     name: Option<&str>,
     usage: &str,
 ) -> Result<Schedule, Failure> {
-    let schedules = og.schedules().list().await?;
+    let schedules = og.schedules().list().expand_rotations().await?;
     let names = |list: &[&Schedule]| {
         list.iter()
             .map(|s| s.name.as_str())
@@ -581,7 +589,7 @@ async fn some_schedules(
 ) -> Result<Vec<Schedule>, Failure> {
     match name {
         Some(_) => Ok(vec![pick_schedule(og, name, usage).await?]),
-        None => Ok(og.schedules().list().await?),
+        None => Ok(og.schedules().list().expand_rotations().await?),
     }
 }
 
@@ -631,9 +639,11 @@ async fn oncall_next(og: &opsgenie_client::Client, schedule: Option<String>) -> 
             .flat(true)
             .await?;
         let names = next.names();
-        // The next-on-calls answer names who but not from when: "from" is said only when an
-        // upcoming override starts the next turn.
-        let from = next_override_start(og, &s.name, &names).await;
+        // The next-on-calls answer names who but not from when: an upcoming override of theirs
+        // starts the turn, else the rotations' next turn boundary.
+        let from = next_override_start(og, &s.name, &names)
+            .await
+            .or_else(|| crate::handover::next_boundary(s, Utc::now()));
         lines.push(format!(
             "{}: {}{}",
             s.name,
