@@ -173,9 +173,7 @@ impl Handover {
                     .await
                 {
                     Ok(list) => count(list.len(), "active maintenance", "active maintenances"),
-                    Err(_) => {
-                        "active maintenances unknown (Statuspage did not answer)".to_owned()
-                    }
+                    Err(_) => "active maintenances unknown (Statuspage did not answer)".to_owned(),
                 },
             );
         }

@@ -213,7 +213,7 @@ impl Bot {
             og,
             &alert,
             tiny_id,
-            AlertAction::Assign(UserRef::username(to)),
+            AlertAction::Assign(user_ref(og, to)),
             user,
         )
         .await?;
@@ -239,7 +239,12 @@ impl Bot {
             og,
             &alert,
             tiny_id,
-            AlertAction::Escalate(NamedRef::name(name.clone())),
+            AlertAction::Escalate(if og.backend().is_jsm() {
+                // JSM escalates by escalation id only.
+                NamedRef::id(name.clone())
+            } else {
+                NamedRef::name(name.clone())
+            }),
             user,
         )
         .await?;
@@ -267,7 +272,7 @@ impl Bot {
         let status = a
             .status
             .as_ref()
-            .map(|s| format!("{s:?}").to_lowercase())
+            .map(|s| s.as_str().to_owned())
             .unwrap_or_else(|| "unknown".to_owned());
         let snoozed = match (a.snoozed, a.snoozed_until) {
             (true, Some(until)) => format!(", snoozed until {}", clock(until)),
@@ -396,7 +401,7 @@ impl Bot {
         let end = start + duration;
         og.schedules()
             .overrides(ScheduleRef::name(schedule.clone()))
-            .create(UserRef::username(me.clone()), start, end)
+            .create(user_ref(og, &me), start, end)
             .await?;
         Ok(format!(
             "{me} is on call for {schedule} until {}.",
@@ -467,6 +472,16 @@ impl Bot {
                 )))
             }
         }
+    }
+}
+
+/// A user as the backend names one: a username (e-mail) on Opsgenie, an Atlassian account id
+/// on JSM (what `genie me as` holds there).
+fn user_ref(og: &opsgenie_client::Client, user: &str) -> UserRef {
+    if og.backend().is_jsm() {
+        UserRef::id(user)
+    } else {
+        UserRef::username(user)
     }
 }
 

@@ -45,7 +45,10 @@ pub fn service_env(
     }
     if let Some(og) = opsgenie {
         env.push(("OPSGENIE_API_KEY".into(), og.key().to_owned()));
-        env.push(("OPSGENIE_BASE_URL".into(), og.base_url().as_str().trim_end_matches('/').to_owned()));
+        env.push((
+            "OPSGENIE_BASE_URL".into(),
+            og.base_url().as_str().trim_end_matches('/').to_owned(),
+        ));
     }
     env
 }
