@@ -3,10 +3,18 @@
 //! resulting state asserted; unknown and ambiguous names, bad durations and priorities (a clear
 //! answer, nothing changed), and a non-operator trying each changing command.
 
+mod common;
+
+use std::sync::Arc;
 use std::time::Duration;
 
+use campfire_client::fake::FakeCampfire;
 use chrono::Utc;
-use opsbot::handover::Handover;
+use common::eventually;
+use opsbot::adapter::Chat;
+use opsbot::handover::{Handover, HandoverSettings};
+use opsbot::health::Health;
+use opsbot::lifecycle::Lifecycle;
 use opsbot::{Bot, Operators, Speaker, Store};
 use opsgenie_client::escalations::Escalation;
 use opsgenie_client::fake::FakeOpsgenie;
@@ -608,4 +616,59 @@ async fn handover_is_said_once_per_change_on_opsgenie() {
 #[ignore = "needs og-client"]
 async fn handover_is_said_once_per_change_on_jsm() {
     handover_is_said_once_per_change(Face::Jsm).await;
+}
+
+/// The watcher as the bot runs it: checked every interval (quick here), the change posted into
+/// the room once, through the chat.
+#[tokio::test]
+async fn handover_notices_are_posted_into_the_rooms() {
+    let campfire = FakeCampfire::start().await.expect("campfire fake");
+    let room = campfire.room_id("Ops").expect("a room");
+    let w = world(Face::Opsgenie, "ann").await;
+    let was = w.og.on_call_at("ops", Utc::now()).join(", ");
+    let mut settings = HandoverSettings::new(vec![room.get()]);
+    settings.interval = Duration::from_millis(50);
+    let lifecycle = Lifecycle::new();
+    let task = w.bot.handover().expect("opsgenie is configured").spawn(
+        Chat::Campfire(campfire.bot_client().expect("a bot client")),
+        settings,
+        Arc::new(Health::new("campfire", &["campfire"])),
+        lifecycle.clone(),
+    );
+    let lines = |campfire: &FakeCampfire| -> Vec<String> {
+        campfire
+            .messages(room)
+            .into_iter()
+            .filter(|m| m.user == Some(campfire.bot_user_id()))
+            .map(|m| m.plain)
+            .collect()
+    };
+    // Let the first checks learn who is on call (two requests each: the schedules, who is on
+    // call in `ops`); they post nothing.
+    eventually(Duration::from_secs(30), || {
+        (w.og.requests_served() >= 6).then_some(())
+    })
+    .await;
+    assert!(lines(&campfire).is_empty(), "{:?}", lines(&campfire));
+    w.say("genie take ops 1h for zed@example.com").await;
+    let posted = eventually(Duration::from_secs(30), || {
+        let l = lines(&campfire);
+        (!l.is_empty()).then_some(l)
+    })
+    .await;
+    assert!(
+        posted[0].starts_with("ops: zed@example.com is on call now, until "),
+        "{posted:?}"
+    );
+    assert!(posted[0].contains(&format!("; was {was}")), "{posted:?}");
+    assert!(posted[0].contains("Open: 3 unacked alerts."), "{posted:?}");
+    // Several more checks: the one change stays one notice.
+    let served = w.og.requests_served();
+    eventually(Duration::from_secs(30), || {
+        (w.og.requests_served() > served + 10).then_some(())
+    })
+    .await;
+    assert_eq!(lines(&campfire).len(), 1, "{:?}", lines(&campfire));
+    lifecycle.stop();
+    task.await.expect("the watcher ends when the bot stops");
 }
