@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
+use opsgenie_client::escalations::Escalation;
 use opsgenie_client::schedules::{Override, Schedule, ScheduleRef};
 use opsgenie_client::{Alert, AlertAction, AlertRef, NamedRef, Priority, UserRef};
 
@@ -525,7 +526,12 @@ async fn choose_escalation(og: &opsgenie_client::Client, alert: &Alert) -> Resul
             opsgenie_reason(&err)
         ))
     })?;
-    if let Some(team) = alert.owner_team_id.as_deref().filter(|t| !t.is_empty()) {
+    pick_escalation(&all, alert.owner_team_id.as_deref())
+}
+
+/// The choice of [`choose_escalation`] among `all`, for an alert whose owner team is `team`.
+fn pick_escalation(all: &[Escalation], team: Option<&str>) -> Result<String, Failure> {
+    if let Some(team) = team.filter(|t| !t.is_empty()) {
         let owned: Vec<_> = all
             .iter()
             .filter(|e| e.owner_team.as_ref().and_then(|t| t.id.as_deref()) == Some(team))
@@ -534,7 +540,7 @@ async fn choose_escalation(og: &opsgenie_client::Client, alert: &Alert) -> Resul
             return Ok(one.name.clone());
         }
     }
-    match all.as_slice() {
+    match all {
         [one] => Ok(one.name.clone()),
         [] => Err(Failure::Said(
             "There are no escalations to escalate to; nothing sent.".to_owned(),
@@ -825,6 +831,31 @@ mod tests {
         assert_eq!(ago(now - chrono::Duration::minutes(1), now), "1 minute ago");
         assert_eq!(ago(now - chrono::Duration::hours(5), now), "5 hours ago");
         assert_eq!(ago(now - chrono::Duration::days(2), now), "2 days ago");
+    }
+
+    #[test]
+    fn the_owner_teams_only_escalation_else_the_only_one_else_candidates() {
+        let ops = Escalation::new("e1", "Ops").owned_by("t1", "ops");
+        let db = Escalation::new("e2", "Db").owned_by("t2", "db");
+        let db2 = Escalation::new("e3", "Db night").owned_by("t2", "db");
+        let said = |r: Result<String, Failure>| match r {
+            Ok(name) => name,
+            Err(f) => format!("err: {f}"),
+        };
+        let all = [ops.clone(), db.clone(), db2.clone()];
+        assert_eq!(said(pick_escalation(&all, Some("t1"))), "Ops");
+        // Two of the owner team's: the candidates, nothing chosen.
+        assert_eq!(
+            said(pick_escalation(&all, Some("t2"))),
+            "err: Which escalation? genie escalate <tiny id> <escalation>, one of: Ops, Db, Db night; nothing sent."
+        );
+        assert!(said(pick_escalation(&all, None)).starts_with("err: Which escalation?"));
+        // A team owning none, with only one escalation in the account: that one.
+        assert_eq!(said(pick_escalation(&[db], Some("t9"))), "Db");
+        assert_eq!(
+            said(pick_escalation(&[], Some("t1"))),
+            "err: There are no escalations to escalate to; nothing sent."
+        );
     }
 
     #[test]
