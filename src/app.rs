@@ -185,6 +185,7 @@ fn init_logging(mode: Mode) {
 pub async fn build(config: &Config) -> Result<Bot, String> {
     let mut bot = Bot::builder(config.bot_name.clone())
         .operators(config.operators.clone())
+        .opsgenie_app_url(config.opsgenie_app_url.clone())
         .call_timeout(config.call_timeout)
         .health(Arc::new(Health::new(
             config.adapter.as_str(),

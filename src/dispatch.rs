@@ -8,7 +8,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use futures_util::TryStreamExt;
 use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
@@ -18,6 +17,8 @@ use crate::command::{self, Command, GenieCommand, StatusCommand};
 use crate::health::Health;
 use crate::identity::{Operators, Speaker, UserId};
 use crate::store::{AuditEntry, Store};
+
+mod genie;
 
 /// A command may take this many service-call timeouts (a lookup, the action, retries) before
 /// the bot answers that the service did not.
@@ -47,6 +48,7 @@ pub struct Bot {
     store: Store,
     call_timeout: Duration,
     health: Arc<Health>,
+    opsgenie_app_url: Option<String>,
 }
 
 /// Builds a [`Bot`].
@@ -98,6 +100,12 @@ impl BotBuilder {
     /// services given, on the shell adapter).
     pub fn health(mut self, health: Arc<Health>) -> Self {
         self.bot.health = health;
+        self
+    }
+
+    /// The Opsgenie (or JSM) web application (`OPSGENIE_APP_URL`): `genie show` links to it.
+    pub fn opsgenie_app_url(mut self, url: Option<String>) -> Self {
+        self.bot.opsgenie_app_url = url.filter(|u| !u.trim().is_empty());
         self
     }
 
@@ -207,6 +215,7 @@ impl Bot {
                 store: Store::in_memory(),
                 call_timeout: Duration::from_secs(10),
                 health: Arc::new(Health::new("shell", &[])),
+                opsgenie_app_url: None,
             },
         }
     }
@@ -253,9 +262,12 @@ impl Bot {
             return self.refusal(speaker);
         }
         let limit = match parsed.command {
-            Command::Genie(GenieCommand::AckAll | GenieCommand::CloseAll) => {
-                self.call_timeout * CALLS_PER_BULK_COMMAND
-            }
+            Command::Genie(
+                GenieCommand::AckAll
+                | GenieCommand::CloseAll
+                | GenieCommand::AckMany { .. }
+                | GenieCommand::CloseMany { .. },
+            ) => self.call_timeout * CALLS_PER_BULK_COMMAND,
             _ => self.call_timeout * CALLS_PER_COMMAND,
         };
         let (reply, outcome) =
@@ -596,6 +608,10 @@ impl Bot {
     async fn genie(&self, speaker: &Speaker, cmd: GenieCommand) -> Outcome {
         let og = self.opsgenie()?;
         let user = self.opsgenie_user(speaker).await;
+        let cmd = match self.genie_more(og, speaker, &user, cmd).await {
+            Ok(outcome) => return outcome,
+            Err(cmd) => cmd,
+        };
         match cmd {
             GenieCommand::Status => {
                 let alerts = alerts_where(og, OPEN_QUERY, Alert::is_open).await?;
@@ -698,29 +714,6 @@ impl Bot {
                     .collect();
                 Ok(format!("On call now:\n{}", lines.join("\n")))
             }
-            GenieCommand::Take { schedule, duration } => {
-                let Some(me) = self.store.settings(&speaker.id).await.opsgenie_user else {
-                    return Err(Failure::Said(
-                        "Tell me who you are in Opsgenie first: genie me as <opsgenie user>"
-                            .to_owned(),
-                    ));
-                };
-                let schedule = match schedule {
-                    Some(name) => name,
-                    None => only_schedule(og).await?,
-                };
-                let user = pager_user(og, &me)?;
-                let start = Utc::now();
-                let end = start + duration;
-                og.schedules()
-                    .overrides(ScheduleRef::name(schedule.clone()))
-                    .create(user, start, end)
-                    .await?;
-                Ok(format!(
-                    "{me} is on call for {schedule} until {}.",
-                    end.format("%Y-%m-%d %H:%M UTC")
-                ))
-            }
             GenieCommand::Alert { priority, message } => {
                 let mut create = og
                     .alerts()
@@ -740,6 +733,8 @@ impl Bot {
             GenieCommand::MeAs { .. } | GenieCommand::Log { .. } => {
                 Err(Failure::Said("not an Opsgenie call".to_owned()))
             }
+            // Answered by `genie_more` above.
+            other => Err(Failure::Said(format!("not handled here: {other:?}"))),
         }
     }
 
@@ -936,6 +931,11 @@ fn find_component<'a>(components: &'a [Component], name: &str) -> Result<&'a Com
     )))
 }
 
+/// Every alert `query` lists that is still open (on JSM `acked` and `snoozed` alerts are open).
+async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Alert>, Failure> {
+    alerts_where(og, query, Alert::is_open).await
+}
+
 /// Every alert `query` lists that `keep` accepts.
 async fn alerts_where(
     og: &opsgenie_client::Client,
@@ -965,21 +965,6 @@ fn pager_user(og: &opsgenie_client::Client, me: &str) -> Result<UserRef, Failure
         )));
     }
     Ok(UserRef::id(me))
-}
-
-async fn only_schedule(og: &opsgenie_client::Client) -> Result<String, Failure> {
-    let schedules = og.schedules().list().await?;
-    match schedules.as_slice() {
-        [one] => Ok(one.name.clone()),
-        [] => Err(Failure::Said("There are no schedules.".to_owned())),
-        many => {
-            let names: Vec<&str> = many.iter().map(|s| s.name.as_str()).collect();
-            Err(Failure::Said(format!(
-                "Which schedule? genie take <schedule> <duration>, one of: {}",
-                names.join(", ")
-            )))
-        }
-    }
 }
 
 fn describe_alert(a: &Alert) -> String {

@@ -12,7 +12,8 @@
 //! - [`config`]: the environment variables; [`check`]: `--check`;
 //! - [`adapter`]: one module per chat (shell, current Campfire's webhook, classic Campfire's
 //!   streams); [`listener`]: the HTTP listener with `/healthz`; [`health`]: what it reports;
-//! - [`notify`]: Opsgenie/JSM and Statuspage webhooks said in the rooms;
+//! - [`notify`]: Opsgenie/JSM and Statuspage webhooks said in the rooms; [`handover`]: on-call
+//!   changes said there;
 //! - [`lifecycle`]: stopping well on SIGTERM and SIGINT; [`logging`]: log lines;
 //! - [`demo`]: the in-process fakes of the demo; [`fake_services`]: the `fake_services` program.
 
@@ -26,6 +27,7 @@ pub mod config;
 pub mod demo;
 pub mod dispatch;
 pub mod fake_services;
+pub mod handover;
 pub mod health;
 pub mod identity;
 pub mod lifecycle;

@@ -182,6 +182,7 @@ pub(crate) enum Endpoint {
     HeartbeatEnable,
     HeartbeatDisable,
     TeamList,
+    EscalationList,
 }
 
 impl Endpoint {
@@ -243,6 +244,7 @@ impl Endpoint {
             E::HeartbeatEnable => route(POST, "/v2/heartbeats/{name}/enable", Body),
             E::HeartbeatDisable => route(POST, "/v2/heartbeats/{name}/disable", Body),
             E::TeamList => route(GET, "/v2/teams", Body),
+            E::EscalationList => route(GET, "/v2/escalations", Body),
         }
     }
 
@@ -316,6 +318,9 @@ impl Endpoint {
                 route(PATCH, "/v1/teams/{teamId}/heartbeats", Body)
             }
             E::TeamList => route(GET, "/v1/teams", Body), // getTeams
+            // Escalations are listed per team on JSM (`/v1/teams/{teamId}/escalations`): not
+            // offered account-wide.
+            E::EscalationList => None,
         }
     }
 

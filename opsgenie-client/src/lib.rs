@@ -9,6 +9,7 @@ mod backend;
 mod client;
 mod common;
 mod error;
+pub mod escalations;
 #[cfg(feature = "fake")]
 pub mod fake;
 pub mod heartbeats;

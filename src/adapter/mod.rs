@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::config::{Adapter, Config};
 use crate::dispatch::Bot;
+use crate::handover::HandoverSettings;
 use crate::lifecycle::Lifecycle;
 use crate::notify::{Notifier, NotifySettings};
 use crate::{app, listener, notify};
@@ -61,6 +62,23 @@ pub async fn run_listening(
         settings.page_id = bot.statuspage_page().map(str::to_owned);
         let notifier = Notifier::start(chat, settings, bot.health().clone(), lifecycle.clone());
         router = router.merge(notify::routes(notifier, secret.0.clone()));
+    }
+    if !config.notify_rooms.is_empty()
+        && let Some(handover) = bot.handover()
+    {
+        let chat = match config.adapter {
+            Adapter::Shell => Some(Chat::Shell),
+            Adapter::Campfire => app::campfire(config)?.map(Chat::Campfire),
+            Adapter::CampfireClassic => app::classic(config)?.map(Chat::Classic),
+        };
+        if let Some(chat) = chat {
+            handover.spawn(
+                chat,
+                HandoverSettings::new(config.notify_rooms.clone()),
+                bot.health().clone(),
+                lifecycle.clone(),
+            );
+        }
     }
     if config.adapter == Adapter::Campfire {
         let cf = config

@@ -9,6 +9,7 @@
 //! degraded` is an incident update, never an attempt to set a component called "update monitoring
 //! builds are".
 
+mod genie;
 mod parse;
 mod table;
 mod vocabulary;
@@ -145,6 +146,8 @@ pub enum GenieCommand {
         schedule: Option<String>,
         /// For how long.
         duration: chrono::Duration,
+        /// `for <user>`: the Opsgenie user the override is for; `None` for the speaker.
+        user: Option<String>,
     },
     /// `genie alert [P1..P5] <message>`: create an alert.
     Alert {
@@ -158,6 +161,87 @@ pub enum GenieCommand {
         /// How many (default [`DEFAULT_LOG_LINES`]).
         lines: usize,
     },
+    /// `genie ack <tiny id> <tiny id> ...`: acknowledge several alerts, each outcome reported.
+    AckMany {
+        /// The alerts' tiny ids, in the order typed.
+        tiny_ids: Vec<String>,
+    },
+    /// `genie close <tiny id> <tiny id> ...`: close several alerts, each outcome reported.
+    CloseMany {
+        /// The alerts' tiny ids, in the order typed.
+        tiny_ids: Vec<String>,
+    },
+    /// `genie snooze <tiny id> <duration>`: snooze until now plus the duration.
+    Snooze {
+        /// The alert's tiny id.
+        tiny_id: String,
+        /// For how long.
+        duration: chrono::Duration,
+    },
+    /// `genie escalate <tiny id> [<escalation>]`: escalate to the next level of an escalation.
+    Escalate {
+        /// The alert's tiny id.
+        tiny_id: String,
+        /// The escalation's name; `None` to let the bot choose (the owner team's, or the only one).
+        escalation: Option<String>,
+    },
+    /// `genie assign <tiny id> <opsgenie user>`: make someone the alert's owner.
+    Assign {
+        /// The alert's tiny id.
+        tiny_id: String,
+        /// The Opsgenie user (on JSM: the Atlassian account id).
+        user: String,
+    },
+    /// `genie own <tiny id>`: make the speaker's `genie me as` user the alert's owner.
+    Own {
+        /// The alert's tiny id.
+        tiny_id: String,
+    },
+    /// `genie priority <tiny id> <P1..P5>`.
+    Priority {
+        /// The alert's tiny id.
+        tiny_id: String,
+        /// The new priority.
+        priority: Priority,
+    },
+    /// `genie show <tiny id>`: one alert in full.
+    Show {
+        /// The alert's tiny id.
+        tiny_id: String,
+    },
+    /// `genie status P1|unacked|tag <tag>`: the open alerts that match a filter.
+    StatusFilter {
+        /// Which open alerts.
+        filter: AlertFilter,
+    },
+    /// `genie oncall next [<schedule>]`: who is on call next.
+    OnCallNext {
+        /// One schedule, or all.
+        schedule: Option<String>,
+    },
+    /// `genie schedules`: every schedule with who is on call now.
+    Schedules,
+    /// `genie overrides [<schedule>]`: active and upcoming overrides.
+    Overrides {
+        /// One schedule, or all.
+        schedule: Option<String>,
+    },
+    /// `genie release [<schedule>]`: end the override the speaker holds now.
+    Release {
+        /// The schedule; `None` for wherever the speaker holds one.
+        schedule: Option<String>,
+    },
+}
+
+/// Which open alerts `genie status <filter>` shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertFilter {
+    /// Of one priority.
+    Priority(Priority),
+    /// Not acknowledged.
+    Unacked,
+    /// Carrying a tag.
+    Tag(String),
 }
 
 /// How many audit lines `status log` and `genie log` show when not told.
@@ -285,5 +369,7 @@ pub fn help() -> String {
         .join("\n")
 }
 
+#[cfg(test)]
+mod genie_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The command table: one row per command form, in the order the parser tries them (keyword rows
 //! before the catch-all `status <component> ...` rows). `help` prints the rows in this order.
 
+use super::genie as g;
 use super::parse::{looks_like_incident_id, priority, split_status_suffix, split_word, tiny_id};
 use super::vocabulary::incident_status;
 use super::{
@@ -103,6 +104,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         args: |rest| Ok(matches!(rest, "" | "?").then_some(genie(GenieCommand::Status))),
     },
     CommandSpec {
+        words: &["genie", "status"],
+        usage: "genie status <P1..P5|unacked|tag <tag>>",
+        about: "the open alerts of a priority, unacknowledged, or with a tag",
+        access: Access::Read,
+        example: "genie status tag prod",
+        args: g::status_filter,
+    },
+    CommandSpec {
         words: &["genie", "ack"],
         usage: "genie ack",
         about: "acknowledge every open, unacknowledged alert",
@@ -112,11 +121,11 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         words: &["genie", "ack"],
-        usage: "genie ack <tiny id>",
-        about: "acknowledge one alert",
+        usage: "genie ack <tiny id> [<tiny id> ...]",
+        about: "acknowledge alerts, each outcome reported",
         access: Access::Change,
-        example: "genie ack 42",
-        args: |rest| tiny_id(rest).map(|tiny_id| Some(genie(GenieCommand::Ack { tiny_id }))),
+        example: "genie ack 42 43",
+        args: g::ack,
     },
     CommandSpec {
         words: &["genie", "unack"],
@@ -148,11 +157,59 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         words: &["genie", "close"],
-        usage: "genie close <tiny id>",
-        about: "close one alert",
+        usage: "genie close <tiny id> [<tiny id> ...]",
+        about: "close alerts, each outcome reported",
         access: Access::Change,
-        example: "genie close 7",
-        args: |rest| tiny_id(rest).map(|tiny_id| Some(genie(GenieCommand::Close { tiny_id }))),
+        example: "genie close 7 8",
+        args: g::close,
+    },
+    CommandSpec {
+        words: &["genie", "snooze"],
+        usage: "genie snooze <tiny id> <duration>",
+        about: "snooze an alert for 30m, 2h, 1d ...",
+        access: Access::Change,
+        example: "genie snooze 7 2h",
+        args: g::snooze,
+    },
+    CommandSpec {
+        words: &["genie", "escalate"],
+        usage: "genie escalate <tiny id> [<escalation>]",
+        about: "escalate an alert (default: its owner team's escalation, or the only one)",
+        access: Access::Change,
+        example: "genie escalate 7 ops_escalation",
+        args: g::escalate,
+    },
+    CommandSpec {
+        words: &["genie", "assign"],
+        usage: "genie assign <tiny id> <opsgenie user>",
+        about: "make someone an alert's owner",
+        access: Access::Change,
+        example: "genie assign 7 bob@example.com",
+        args: g::assign,
+    },
+    CommandSpec {
+        words: &["genie", "own"],
+        usage: "genie own <tiny id>",
+        about: "make yourself (genie me as) an alert's owner",
+        access: Access::Change,
+        example: "genie own 7",
+        args: g::own,
+    },
+    CommandSpec {
+        words: &["genie", "priority"],
+        usage: "genie priority <tiny id> <P1..P5>",
+        about: "change an alert's priority",
+        access: Access::Change,
+        example: "genie priority 7 p2",
+        args: g::set_priority,
+    },
+    CommandSpec {
+        words: &["genie", "show"],
+        usage: "genie show <tiny id>",
+        about: "one alert in full, with its last notes",
+        access: Access::Read,
+        example: "genie show #7",
+        args: g::show,
     },
     CommandSpec {
         words: &["genie", "note"],
@@ -171,6 +228,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         args: me_as,
     },
     CommandSpec {
+        words: &["genie", "oncall|on-call|whoisoncall", "next"],
+        usage: "genie oncall next [<schedule>]",
+        about: "who is on call next, and from when",
+        access: Access::Read,
+        example: "genie oncall next ops",
+        args: g::oncall_next,
+    },
+    CommandSpec {
         words: &["genie", "oncall|on-call|whoisoncall"],
         usage: "genie oncall [<schedule>]",
         about: "who is on call now",
@@ -184,11 +249,35 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         words: &["genie", "take"],
-        usage: "genie take [<schedule>] <duration>",
-        about: "put yourself on call now, e.g. genie take ops 2h",
+        usage: "genie take [<schedule>] <duration> [for <opsgenie user>]",
+        about: "put yourself (or someone) on call now, e.g. genie take ops 2h",
         access: Access::Change,
-        example: "genie take ops 2h",
-        args: take,
+        example: "genie take ops 2h for bob@example.com",
+        args: g::take,
+    },
+    CommandSpec {
+        words: &["genie", "release"],
+        usage: "genie release [<schedule>]",
+        about: "end the override you hold now (early handover)",
+        access: Access::Change,
+        example: "genie release ops",
+        args: g::release,
+    },
+    CommandSpec {
+        words: &["genie", "schedules"],
+        usage: "genie schedules",
+        about: "every schedule with who is on call now",
+        access: Access::Read,
+        example: "genie schedules",
+        args: g::schedules,
+    },
+    CommandSpec {
+        words: &["genie", "overrides"],
+        usage: "genie overrides [<schedule>]",
+        about: "active and upcoming overrides: who, from, until",
+        access: Access::Read,
+        example: "genie overrides ops",
+        args: g::overrides,
     },
     CommandSpec {
         words: &["genie", "alert"],
@@ -342,18 +431,6 @@ fn me_as(rest: &str) -> ArgsResult {
     }
     Ok(Some(Command::Genie(GenieCommand::MeAs {
         user: user.to_owned(),
-    })))
-}
-
-fn take(rest: &str) -> ArgsResult {
-    let (schedule, duration) = match rest.rsplit_once(char::is_whitespace) {
-        Some((schedule, duration)) => (Some(schedule.trim().to_owned()), duration),
-        None => (None, rest),
-    };
-    let duration = parse_duration(duration).ok_or("say for how long, e.g. 2h or 30m")?;
-    Ok(Some(Command::Genie(GenieCommand::Take {
-        schedule,
-        duration,
     })))
 }
 

@@ -47,10 +47,13 @@ fn every_row_is_reachable_by_its_example_and_shown_in_help() {
 #[test]
 fn usage_errors_come_from_the_rejecting_row() {
     for (line, usage) in [
-        ("genie ack abc", "genie ack <tiny id>"),
-        ("genie close x", "genie close <tiny id>"),
+        ("genie ack abc", "genie ack <tiny id> [<tiny id> ...]"),
+        ("genie close x", "genie close <tiny id> [<tiny id> ...]"),
         ("genie note 7", "genie note <tiny id> <text>"),
-        ("genie take ops soon", "genie take [<schedule>] <duration>"),
+        (
+            "genie take ops soon",
+            "genie take [<schedule>] <duration> [for <opsgenie user>]",
+        ),
         (
             "status open nap time",
             "status open <investigating|identified|monitoring|resolved> <name>[: <message>]",
@@ -391,14 +394,16 @@ mod unit {
             genie("genie take ops 2h"),
             GenieCommand::Take {
                 schedule: Some("ops".into()),
-                duration: chrono::Duration::hours(2)
+                duration: chrono::Duration::hours(2),
+                user: None,
             }
         );
         assert_eq!(
             genie("genie take 30m"),
             GenieCommand::Take {
                 schedule: None,
-                duration: chrono::Duration::minutes(30)
+                duration: chrono::Duration::minutes(30),
+                user: None,
             }
         );
         assert_eq!(

@@ -628,6 +628,16 @@ impl FakeOpsgenie {
         self.state().add_schedule(name, "UTC", vec![rotation])
     }
 
+    /// Seeds an escalation (listed by `GET /v2/escalations`; Opsgenie face only).
+    pub fn add_escalation(&self, escalation: crate::escalations::Escalation) {
+        self.state().escalations.push(escalation);
+    }
+
+    /// Every escalation.
+    pub fn escalations(&self) -> Vec<crate::escalations::Escalation> {
+        self.state().escalations.clone()
+    }
+
     /// Every schedule.
     pub fn schedules(&self) -> Vec<Schedule> {
         self.state().schedules.clone()

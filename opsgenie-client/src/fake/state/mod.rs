@@ -159,6 +159,8 @@ pub(crate) struct State {
     pub(crate) teams: Vec<(String, String)>,
     /// The webhook deliveries of the alert actions applied, not yet handed to the sender.
     pub(crate) webhook_outbox: Vec<crate::webhook::WebhookEvent>,
+    /// The escalations `GET /v2/escalations` lists.
+    pub(crate) escalations: Vec<crate::escalations::Escalation>,
     pending: VecDeque<Pending>,
     outcomes: HashMap<String, Value>,
     /// What happens to the next action on an alert, by alert id.
@@ -185,6 +187,7 @@ impl State {
             heartbeat_since: HashMap::new(),
             teams: vec![(super::JSM_TEAM_ID.to_owned(), "ops".to_owned())],
             webhook_outbox: Vec::new(),
+            escalations: Vec::new(),
             pending: VecDeque::new(),
             outcomes: HashMap::new(),
             next_action: HashMap::new(),
@@ -351,6 +354,7 @@ impl State {
         let m = method.as_str();
         match (m, s.as_slice()) {
             ("GET", ["v2", "alerts"]) => self.list_alerts(q),
+            ("GET", ["v2", "escalations"]) => Reply::data(200, json!(self.escalations)),
             ("POST", ["v2", "alerts"]) => self.post_create_alert(body),
             ("GET", ["v2", "alerts", "count"]) => match self.matching_alerts(q) {
                 Ok(v) => Reply::data(200, json!({ "count": v.len() })),
