@@ -17,6 +17,7 @@ mod metrics;
 mod pages;
 mod public;
 mod retry;
+mod subscriber_count;
 mod subscribers;
 mod templates;
 mod validate;
@@ -50,6 +51,7 @@ pub use public::{
     Summary,
 };
 pub use retry::RetryPolicy;
+pub use subscriber_count::{SubscriberCount, SubscriberCountRequest};
 pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberType, Subscribers};
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};

@@ -20,6 +20,8 @@ use crate::subscribers::{Subscriber, SubscriberType};
 use crate::templates::IncidentTemplate;
 use crate::validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};
 
+mod subscriber_count;
+
 /// An HTTP answer of the fake: status and optional JSON body.
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -608,6 +610,7 @@ impl World {
             ["subscribers"] if m == Method::POST => {
                 self.create_subscriber(None, wrapped(body, "subscriber")?)
             }
+            ["subscribers", "count"] if m == Method::GET => self.subscriber_count(query),
             ["subscribers", id] if m == Method::GET => Reply::ok(self.subscriber(None, id)?),
             ["subscribers", id] if m == Method::DELETE => self.delete_subscriber(None, id),
 
