@@ -237,6 +237,18 @@ async fn on_clauses_that_name_no_component_stay_in_the_text() {
     );
     assert!(incident.components.is_empty());
 
+    // A substring does not name a component: "it" is in "Website", but "on it" is text.
+    let answer = w
+        .ann("status open investigating Outage: we are on it major")
+        .await;
+    let incident = w.incident(&opened_id(&answer));
+    assert_eq!(
+        incident.latest_update().and_then(|u| u.body.clone()),
+        Some("we are on it major".to_owned())
+    );
+    assert!(incident.components.is_empty());
+    assert_eq!(w.status_of("Website"), ComponentStatus::Operational);
+
     // Without a message the clause ends the name.
     let answer = w
         .ann("status open investigating Logs lag on log streaming partial")

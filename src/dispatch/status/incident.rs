@@ -6,7 +6,7 @@ use statuspage_client::{
     Component, ComponentStatus, Impact, IncidentStatus, IncidentTemplate, IncidentWrite,
 };
 
-use super::{Lookup, component_name, find_component, lookup, not_one};
+use super::{Lookup, component_name, find_component, lookup, lookup_named, not_one};
 
 fn template_name(t: &IncidentTemplate) -> &str {
     &t.name
@@ -28,7 +28,8 @@ enum OnOutcome<'a> {
     Text(Option<String>),
 }
 
-/// The first reading (shortest first) whose components are all known, one each. A reading whose
+/// The first reading (shortest first) whose components are all named (exactly or by a unique
+/// prefix, never by a substring), one each. A reading whose
 /// names are known but ambiguous is an error (nothing is opened), since a clause was clearly
 /// meant; one naming an unknown component stays part of the text.
 fn choose<'a>(components: &'a [Component], on: &'a [OnClause]) -> Result<OnOutcome<'a>, Failure> {
@@ -38,7 +39,7 @@ fn choose<'a>(components: &'a [Component], on: &'a [OnClause]) -> Result<OnOutco
         let mut found: Vec<&Component> = Vec::new();
         let mut counts = true;
         for name in &clause.components {
-            match lookup(components, name, component_name) {
+            match lookup_named(components, name, component_name) {
                 Lookup::One(c) => {
                     if !found.iter().any(|f| f.id == c.id) {
                         found.push(c);

@@ -274,6 +274,22 @@ enum Lookup<'a, T> {
 
 /// Finds an item by name: exact (any case), else a unique prefix, else a unique substring.
 fn lookup<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &str) -> Lookup<'a, T> {
+    lookup_by(items, name, key, true)
+}
+
+/// Finds an item that `name` names: exact (any case), else a unique prefix; never by a
+/// substring (for words that may be plain text, such as an `on ...` clause: "on it" does not
+/// name Website).
+fn lookup_named<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &str) -> Lookup<'a, T> {
+    lookup_by(items, name, key, false)
+}
+
+fn lookup_by<'a, T>(
+    items: &'a [T],
+    name: &str,
+    key: impl Fn(&T) -> &str,
+    substrings: bool,
+) -> Lookup<'a, T> {
     let wanted = name.to_lowercase();
     let lower = |item: &T| key(item).to_lowercase();
     if let Some(item) = items.iter().find(|item| lower(item) == wanted) {
@@ -286,7 +302,7 @@ fn lookup<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &str) -> Lookup
             .collect::<Vec<_>>(),
         items
             .iter()
-            .filter(|item| lower(item).contains(&wanted))
+            .filter(|item| substrings && lower(item).contains(&wanted))
             .collect::<Vec<_>>(),
     ] {
         match matches.as_slice() {
@@ -316,7 +332,7 @@ fn not_one<T>(
             ))
         }
         _ => {
-            let names: Vec<&str> = all.iter().map(|item| key(item)).collect();
+            let names: Vec<&str> = all.iter().map(&key).collect();
             Failure::Said(format!(
                 "No {kind} matches \"{name}\". Known {kind}s: {}.",
                 if names.is_empty() {
