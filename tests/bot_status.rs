@@ -610,7 +610,7 @@ async fn help_lists_the_new_commands() {
     let help = w.bob("help").await;
     for usage in [
         "status open from <template name>",
-        "status open <investigating|identified|monitoring|resolved> <name>[: <message>] [on <component>[, <component>...] <status>]",
+        "status open <state> <name>[: <message>] [on <component>[, <component>...] <status>]",
         "status affect [<incident id>] <component> <status>",
         "status impact [<incident id>] <none|minor|major|critical>",
         "status templates",

@@ -48,7 +48,9 @@ pub(super) fn on_clauses(text: &str) -> Vec<OnClause> {
 /// `status open <state> <name>[: <message>] [on ...]`.
 pub(super) fn open(rest: &str) -> ArgsResult {
     let (word, rest) = split_word(rest);
-    let status_word = incident_status(word).ok_or("say what state the incident is in")?;
+    let status_word = incident_status(word).ok_or(
+        "say what state the incident is in: investigating, identified, monitoring or resolved",
+    )?;
     let (name, message) = match rest.split_once(':') {
         Some((name, message)) => (name.trim(), Some(message.trim()).filter(|m| !m.is_empty())),
         None => (rest.trim(), None),

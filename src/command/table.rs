@@ -46,8 +46,8 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         words: &["status", "open"],
-        usage: "status open <investigating|identified|monitoring|resolved> <name>[: <message>] [on <component>[, <component>...] <status>]",
-        about: "open an incident; a trailing on-clause naming known components sets them through it",
+        usage: "status open <state> <name>[: <message>] [on <component>[, <component>...] <status>]",
+        about: "open an incident (state: investigating, identified, monitoring or resolved); a trailing on-clause naming known components sets them to that status through it",
         access: Access::Change,
         example: "status open investigating Builds delayed: jobs are queueing on Build Processing major",
         args: status_rows::open,

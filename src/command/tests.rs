@@ -52,7 +52,7 @@ fn usage_errors_come_from_the_rejecting_row() {
         ("genie take ops soon", "genie take [<schedule>] <duration>"),
         (
             "status open nap time",
-            "status open <investigating|identified|monitoring|resolved> <name>[: <message>] [on <component>[, <component>...] <status>]",
+            "status open <state> <name>[: <message>] [on <component>[, <component>...] <status>]",
         ),
         ("status log 1000", "status log [<n>]"),
     ] {
