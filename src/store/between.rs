@@ -36,3 +36,42 @@ impl Store {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+
+    use crate::identity::Speaker;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn entries_of_a_period_of_every_family_oldest_first() {
+        let store = Store::in_memory();
+        let ann = Speaker::shell("ann");
+        store
+            .audit(&ann, "status API major", "ok: set")
+            .await
+            .expect("written");
+        store
+            .audit(&ann, "genie ack 7", "ok: acked")
+            .await
+            .expect("written");
+        let now = Utc::now();
+        let during = store
+            .audit_between(now - Duration::minutes(1), now + Duration::minutes(1), 10)
+            .await
+            .expect("read");
+        let commands: Vec<&str> = during.iter().map(|e| e.command.as_str()).collect();
+        assert_eq!(commands, ["status API major", "genie ack 7"]);
+        let limited = store
+            .audit_between(now - Duration::minutes(1), now + Duration::minutes(1), 1)
+            .await
+            .expect("read");
+        assert_eq!(limited.len(), 1);
+        let before = store
+            .audit_between(now - Duration::hours(2), now - Duration::hours(1), 10)
+            .await
+            .expect("read");
+        assert!(before.is_empty());
+    }
+}

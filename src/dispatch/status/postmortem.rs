@@ -263,3 +263,76 @@ impl Bot {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident() -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": "inc000000001", "name": "Checkout errors", "status": "resolved",
+            "started_at": "2026-12-01T10:00:00Z", "resolved_at": "2026-12-01T11:30:00Z",
+            "incident_updates": [
+                {"id": "u2", "status": "resolved", "body": "fixed", "display_at": "2026-12-01T11:30:00Z"},
+                {"id": "u1", "status": "investigating", "body": "looking", "display_at": "2026-12-01T10:00:00Z",
+                 "affected_components": [{"code": "c1", "name": "API", "old_status": "operational", "new_status": "major_outage"}]}
+            ]
+        }))
+        .expect("an incident")
+    }
+
+    fn entry(command: &str, outcome: &str) -> AuditEntry {
+        AuditEntry {
+            at: Utc::now(),
+            adapter: "campfire".into(),
+            room: Some("1".into()),
+            user_id: "42".into(),
+            user_name: "Ann".into(),
+            command: command.into(),
+            outcome: outcome.into(),
+        }
+    }
+
+    #[test]
+    fn the_draft_tells_the_updates_in_order_and_the_chat_by_user_id() {
+        let entries = [
+            entry("genie ack 7", "ok: Acknowledged #7: disk full"),
+            entry("status API major", "refused: not an operator"),
+            entry("genie me as ann@example.com", "ok: Okay"),
+        ];
+        let text = draft(&incident(), "https://x.invalid/i", Ok(&entries), "opsbot");
+        let looking = text.find("investigating: looking (API operational -> major outage)");
+        let fixed = text.find("resolved: fixed");
+        assert!(looking.is_some() && looking < fixed, "{text}");
+        assert!(
+            text.contains("- Resolved: 2026-12-01 11:30 UTC (after 1h 30m)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Ann (user id 42) in campfire: `genie ack 7` -> ok: Acknowledged #7"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("refused") && !text.contains("genie me as"),
+            "{text}"
+        );
+        let unreadable = draft(&incident(), "l", Err("disk gone".into()), "opsbot");
+        assert!(unreadable.contains("The audit log could not be read: disk gone"));
+    }
+
+    #[test]
+    fn a_long_draft_is_cut_to_what_statuspage_accepts() {
+        let long = "x".repeat(300);
+        let entries: Vec<AuditEntry> = (0..150)
+            .map(|i| {
+                entry(
+                    &format!("status update identified {i} {long}"),
+                    "ok: Updated",
+                )
+            })
+            .collect();
+        let text = draft(&incident(), "l", Ok(&entries), "opsbot");
+        assert!(text.chars().count() <= MAX_BODY_CHARS);
+        assert!(text.ends_with("_(Cut here: the draft was longer than Statuspage accepts.)_\n"));
+    }
+}
