@@ -8,15 +8,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
-use opsgenie_client::schedules::ScheduleRef;
-use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
-use statuspage_client::{Component, ComponentStatus, Incident};
-
 use crate::command::{self, Command, GenieCommand, StatusCommand};
 use crate::health::Health;
 use crate::identity::{Operators, Speaker, UserId};
 use crate::store::{AuditEntry, Store};
+use futures_util::TryStreamExt;
+use opsgenie_client::schedules::ScheduleRef;
+use opsgenie_client::{Alert, AlertAction, AlertRef, UserRef};
+
+mod status;
 
 mod genie;
 
@@ -391,201 +391,6 @@ impl Bot {
         Ok(out)
     }
 
-    // ---- Statuspage -------------------------------------------------------------------
-
-    fn statuspage(&self) -> Result<&Statuspage, Failure> {
-        self.statuspage.as_ref().ok_or(Failure::NotConfigured {
-            service: "Statuspage",
-            set: "STATUSPAGE_API_KEY and STATUSPAGE_PAGE_ID",
-        })
-    }
-
-    async fn status(&self, cmd: StatusCommand) -> Outcome {
-        let sp = self.statuspage()?;
-        match cmd {
-            StatusCommand::Overview => {
-                let components = sp.components().await?;
-                let unresolved = sp
-                    .client
-                    .incidents(&sp.page)
-                    .unresolved()
-                    .stream()
-                    .try_collect::<Vec<_>>()
-                    .await?;
-                let not_ok = components
-                    .iter()
-                    .filter(|c| c.status != ComponentStatus::Operational)
-                    .count();
-                let mut out = if not_ok == 0 {
-                    "All systems operational!".to_owned()
-                } else {
-                    format!(
-                        "{not_ok} of {} components not operational.",
-                        components.len()
-                    )
-                };
-                out.push_str(&match unresolved.len() {
-                    0 => " No unresolved incidents.".to_owned(),
-                    1 => " 1 unresolved incident.".to_owned(),
-                    n => format!(" {n} unresolved incidents."),
-                });
-                for c in &components {
-                    out.push_str(&format!("\n{}: {}", c.name, c.status.label()));
-                }
-                Ok(out)
-            }
-            StatusCommand::Show { component } => {
-                let components = sp.components().await?;
-                let c = find_component(&components, &component)?;
-                Ok(format!("{}: {}", c.name, c.status.label()))
-            }
-            StatusCommand::Set { component, status } => {
-                let components = sp.components().await?;
-                let before = find_component(&components, &component)?;
-                let after = sp
-                    .client
-                    .components(&sp.page)
-                    .set_status(before.id.clone(), status)
-                    .await?;
-                Ok(format!(
-                    "Status for {} is now {} (was: {}).",
-                    after.name,
-                    after.status.label(),
-                    before.status.label()
-                ))
-            }
-            StatusCommand::Incidents => {
-                let incidents = sp.unresolved().await?;
-                if incidents.is_empty() {
-                    return Ok("All clear, no unresolved incidents!".to_owned());
-                }
-                let mut out = format!(
-                    "{} unresolved:",
-                    plural(incidents.len(), "incident", "incidents")
-                );
-                for i in &incidents {
-                    out.push_str(&format!("\n{}", describe_incident(i)));
-                }
-                Ok(out)
-            }
-            StatusCommand::Open {
-                status,
-                name,
-                message,
-            } => {
-                let mut create = sp.client.incidents(&sp.page).create(name).status(status);
-                if let Some(message) = message {
-                    create = create.body(message);
-                }
-                let incident = create.await?;
-                Ok(format!(
-                    "Opened incident {} ({}): {}",
-                    incident.id,
-                    incident.status.label(),
-                    sp.link(&incident)
-                ))
-            }
-            StatusCommand::Update {
-                incident,
-                status,
-                message,
-            } => {
-                let (target, chosen) = sp.target_incident(incident).await?;
-                let updated = sp
-                    .client
-                    .incidents(&sp.page)
-                    .update(target.id.clone())
-                    .status(status)
-                    .body(message)
-                    .await?;
-                let which = if chosen {
-                    "the most recent unresolved incident, "
-                } else {
-                    ""
-                };
-                Ok(format!(
-                    "Updated {which}{} \"{}\": {}.",
-                    updated.id,
-                    updated.name,
-                    updated.status.label()
-                ))
-            }
-            StatusCommand::Resolve { incident, message } => {
-                let (target, chosen) = sp.target_incident(incident).await?;
-                let mut resolve = sp
-                    .client
-                    .incidents(&sp.page)
-                    .resolve(target.id.clone())
-                    .body(message.unwrap_or_else(|| "This incident has been resolved.".to_owned()));
-                let affected: Vec<&Component> =
-                    target.components.iter().filter(|c| !c.group).collect();
-                for c in &affected {
-                    resolve = resolve.component(c.id.clone(), ComponentStatus::Operational);
-                }
-                let resolved = resolve.await?;
-                let which = if chosen {
-                    "the most recent unresolved incident, "
-                } else {
-                    ""
-                };
-                let mut out = format!("Resolved {which}{} \"{}\".", resolved.id, resolved.name);
-                if !affected.is_empty() {
-                    let names: Vec<&str> = affected.iter().map(|c| c.name.as_str()).collect();
-                    out.push_str(&format!(" Back to operational: {}.", names.join(", ")));
-                }
-                Ok(out)
-            }
-            StatusCommand::Maintenance {
-                start,
-                duration,
-                name,
-            } => {
-                let end = start + duration;
-                let m = sp
-                    .client
-                    .incidents(&sp.page)
-                    .schedule_maintenance(name, start, end)
-                    .await?;
-                Ok(format!(
-                    "Scheduled maintenance {} \"{}\" from {} to {}.",
-                    m.id,
-                    m.name,
-                    start.format("%Y-%m-%d %H:%M UTC"),
-                    end.format("%Y-%m-%d %H:%M UTC")
-                ))
-            }
-            StatusCommand::Log { .. } => Err(Failure::Said("not a Statuspage call".to_owned())),
-            StatusCommand::Maintenances => {
-                let incidents = sp.client.incidents(&sp.page);
-                let active = incidents
-                    .active_maintenance()
-                    .stream()
-                    .try_collect::<Vec<_>>()
-                    .await?;
-                let upcoming = sp
-                    .client
-                    .incidents(&sp.page)
-                    .upcoming()
-                    .stream()
-                    .try_collect::<Vec<_>>()
-                    .await?;
-                if active.is_empty() && upcoming.is_empty() {
-                    return Ok("No maintenance is active or scheduled.".to_owned());
-                }
-                let mut out = String::new();
-                for (label, list) in [("Active", &active), ("Upcoming", &upcoming)] {
-                    for m in list {
-                        if !out.is_empty() {
-                            out.push('\n');
-                        }
-                        out.push_str(&format!("{label}: {}", describe_maintenance(m)));
-                    }
-                }
-                Ok(out)
-            }
-        }
-    }
-
     // ---- Opsgenie ----------------------------------------------------------------------
 
     fn opsgenie(&self) -> Result<&opsgenie_client::Client, Failure> {
@@ -823,7 +628,10 @@ impl Bot {
             ));
         }
         for o in outcomes.iter().filter(|o| !o.succeeded()) {
-            let id = o.alert_id.as_ref().map_or(o.alert.value.as_str(), |id| id.as_str());
+            let id = o
+                .alert_id
+                .as_ref()
+                .map_or(o.alert.value.as_str(), |id| id.as_str());
             let name = tiny.get(id).copied().unwrap_or(id);
             let line = match &o.result {
                 BulkResult::Failed { reason, .. } => format!("#{name} failed: {reason}"),
@@ -840,98 +648,6 @@ impl Bot {
     }
 }
 
-impl Statuspage {
-    async fn components(&self) -> Result<Vec<Component>, Failure> {
-        let all: Vec<Component> = self
-            .client
-            .components(&self.page)
-            .list()
-            .stream()
-            .try_collect()
-            .await?;
-        // Groups are containers, not services: show what they hold.
-        Ok(all.into_iter().filter(|c| !c.group).collect())
-    }
-
-    async fn unresolved(&self) -> Result<Vec<Incident>, Failure> {
-        let mut incidents: Vec<Incident> = self
-            .client
-            .incidents(&self.page)
-            .unresolved()
-            .stream()
-            .try_collect()
-            .await?;
-        incidents.sort_by_key(|i| std::cmp::Reverse(i.created_at));
-        Ok(incidents)
-    }
-
-    /// The named incident, or the most recent unresolved one (`true` when it was chosen so).
-    async fn target_incident(&self, id: Option<String>) -> Result<(Incident, bool), Failure> {
-        match id {
-            Some(id) => match self.client.incidents(&self.page).get(&id).await {
-                Ok(incident) => Ok((incident, false)),
-                Err(err) if err.is_not_found() => {
-                    Err(Failure::Said(format!("There is no incident {id}.")))
-                }
-                Err(err) => Err(err.into()),
-            },
-            None => self
-                .unresolved()
-                .await?
-                .into_iter()
-                .next()
-                .map(|i| (i, true))
-                .ok_or_else(|| Failure::Said("There is no unresolved incident.".to_owned())),
-        }
-    }
-
-    fn link(&self, incident: &Incident) -> String {
-        incident.shortlink.clone().unwrap_or_else(|| {
-            format!(
-                "https://manage.statuspage.io/pages/{}/incidents/{}",
-                self.page, incident.id
-            )
-        })
-    }
-}
-
-/// Finds a component by name: exact (any case), else a unique prefix, else a unique substring.
-fn find_component<'a>(components: &'a [Component], name: &str) -> Result<&'a Component, Failure> {
-    let wanted = name.to_lowercase();
-    let lower = |c: &Component| c.name.to_lowercase();
-    if let Some(c) = components.iter().find(|c| lower(c) == wanted) {
-        return Ok(c);
-    }
-    for matches in [
-        components
-            .iter()
-            .filter(|c| lower(c).starts_with(&wanted))
-            .collect::<Vec<_>>(),
-        components
-            .iter()
-            .filter(|c| lower(c).contains(&wanted))
-            .collect::<Vec<_>>(),
-    ] {
-        match matches.as_slice() {
-            [] => continue,
-            [one] => return Ok(one),
-            many => {
-                let names: Vec<&str> = many.iter().map(|c| c.name.as_str()).collect();
-                return Err(Failure::Said(format!(
-                    "\"{name}\" matches several components: {}. Which one?",
-                    names.join(", ")
-                )));
-            }
-        }
-    }
-    let names: Vec<&str> = components.iter().map(|c| c.name.as_str()).collect();
-    Err(Failure::Said(format!(
-        "No component matches \"{name}\". Known components: {}.",
-        names.join(", ")
-    )))
-}
-
-/// Every alert `query` lists that is still open (on JSM `acked` and `snoozed` alerts are open).
 async fn open_alerts(og: &opsgenie_client::Client, query: &str) -> Result<Vec<Alert>, Failure> {
     alerts_where(og, query, Alert::is_open).await
 }
@@ -991,27 +707,6 @@ fn describe_alert(a: &Alert) -> String {
         "#{tiny} [{priority}] {} (source {source}, {ack})",
         a.message
     )
-}
-
-fn describe_incident(i: &Incident) -> String {
-    let started = i
-        .started_at
-        .or(i.created_at)
-        .map(|t| format!(", started {}", t.format("%Y-%m-%d %H:%M UTC")))
-        .unwrap_or_default();
-    format!("{} \"{}\" ({}{started})", i.id, i.name, i.status.label())
-}
-
-fn describe_maintenance(m: &Incident) -> String {
-    let when = match (m.scheduled_for, m.scheduled_until) {
-        (Some(from), Some(to)) => format!(
-            " {} to {}",
-            from.format("%Y-%m-%d %H:%M"),
-            to.format("%Y-%m-%d %H:%M UTC")
-        ),
-        _ => String::new(),
-    };
-    format!("{} \"{}\"{when} ({})", m.id, m.name, m.status.label())
 }
 
 fn describe_audit(entry: &AuditEntry) -> String {

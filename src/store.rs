@@ -311,20 +311,7 @@ impl Store {
                  WHERE lower(command) LIKE ?1 || '%'
                  ORDER BY id DESC LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![family, limit as i64], |row| {
-                let at: String = row.get(0)?;
-                Ok(AuditEntry {
-                    at: DateTime::parse_from_rfc3339(&at)
-                        .map(|t| t.with_timezone(&Utc))
-                        .unwrap_or_default(),
-                    adapter: row.get(1)?,
-                    room: row.get(2)?,
-                    user_id: row.get(3)?,
-                    user_name: row.get(4)?,
-                    command: row.get(5)?,
-                    outcome: row.get(6)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![family, limit as i64], audit_row)?;
             let mut entries = rows.collect::<Result<Vec<_>, _>>()?;
             entries.reverse();
             Ok(entries)
@@ -412,6 +399,24 @@ impl Store {
         Ok(())
     }
 }
+
+/// One audit entry from a row of `SELECT at, adapter, room, user_id, user_name, command, outcome`.
+fn audit_row(row: &rusqlite::Row<'_>) -> Result<AuditEntry, rusqlite::Error> {
+    let at: String = row.get(0)?;
+    Ok(AuditEntry {
+        at: DateTime::parse_from_rfc3339(&at)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default(),
+        adapter: row.get(1)?,
+        room: row.get(2)?,
+        user_id: row.get(3)?,
+        user_name: row.get(4)?,
+        command: row.get(5)?,
+        outcome: row.get(6)?,
+    })
+}
+
+mod between;
 
 #[cfg(test)]
 mod tests;

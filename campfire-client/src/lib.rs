@@ -28,7 +28,7 @@ pub use opsbot_http::RetryPolicy;
 pub use chrono;
 /// The `Stream` trait the `.stream()` calls return (from `futures-util`; `StreamExt` is there too).
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
-/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
-pub use opsbot_http::reqwest;
 /// The URL type of base URLs and links.
 pub use opsbot_http::Url;
+/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
+pub use opsbot_http::reqwest;

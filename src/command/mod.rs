@@ -11,6 +11,7 @@
 
 mod genie;
 mod parse;
+mod status;
 mod table;
 mod vocabulary;
 
@@ -18,7 +19,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use opsgenie_client::Priority;
-use statuspage_client::{ComponentStatus, IncidentStatus};
+use statuspage_client::{ComponentStatus, Impact, IncidentStatus};
 
 pub use parse::{parse_duration, parse_time};
 pub use table::COMMANDS;
@@ -54,14 +55,65 @@ pub enum StatusCommand {
     },
     /// `status incidents`: unresolved incidents.
     Incidents,
-    /// `status open <status> <name>[: <message>]`: create an incident.
+    /// `status <component>, <component>... <status>`: set several components at once.
+    SetSeveral {
+        /// The names as typed, in order.
+        components: Vec<String>,
+        /// The new status.
+        status: ComponentStatus,
+    },
+    /// `status open <status> <name>[: <message>] [on <component>[, <component>...] <status>]`:
+    /// create an incident, with those components set to that status through it.
     Open {
         /// The incident's first status.
         status: IncidentStatus,
-        /// Its name.
+        /// Its name, as typed (with any trailing `on ...` clause when there is no message).
         name: String,
-        /// The first update's text.
+        /// The first update's text, as typed (with any trailing `on ...` clause).
         message: Option<String>,
+        /// The ways the end of the text can be read as an `on ...` clause, shortest first. The
+        /// dispatcher uses the first whose components are all known; when none is, the clause
+        /// stays part of the text.
+        on: Vec<OnClause>,
+    },
+    /// `status open from <template name> [on <component>[, <component>...] <status>]`: create
+    /// an incident from a template (its title, body, status and notification choice).
+    OpenFrom {
+        /// The template's name as typed (with any trailing `on ...` clause).
+        template: String,
+        /// Readings of a trailing `on ...` clause, as for [`StatusCommand::Open`]; the
+        /// clause's `before` is the template name without it.
+        on: Vec<OnClause>,
+    },
+    /// `status affect [<id>] <component> <status>`: set a component's status through an open
+    /// incident, making it one of the incident's affected components.
+    Affect {
+        /// The incident; `None` for the most recent unresolved one.
+        incident: Option<String>,
+        /// The component's name as typed.
+        component: String,
+        /// Its new status.
+        status: ComponentStatus,
+    },
+    /// `status impact [<id>] <none|minor|major|critical>`: override an incident's impact.
+    Impact {
+        /// The incident; `None` for the most recent unresolved one.
+        incident: Option<String>,
+        /// The new impact.
+        impact: Impact,
+    },
+    /// `status templates`: the page's incident templates.
+    Templates,
+    /// `status uptime <component>`: a component's uptime over the period the API reports.
+    Uptime {
+        /// The component's name as typed.
+        component: String,
+    },
+    /// `status postmortem [<id>]`: save a postmortem draft on an incident, built from its
+    /// updates and the audit log.
+    Postmortem {
+        /// The incident; `None` for the most recent incident, resolved or not.
+        incident: Option<String>,
     },
     /// `status update [<id>] <status> <message>`: add an incident update.
     Update {
@@ -95,6 +147,18 @@ pub enum StatusCommand {
         /// How many (default [`DEFAULT_LOG_LINES`]).
         lines: usize,
     },
+}
+
+/// One reading of a trailing `on <component>[, <component>...] <status>` clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnClause {
+    /// The text before the clause, trimmed: what the name, message or template name is when the
+    /// clause counts.
+    pub before: String,
+    /// The component names as typed, in order.
+    pub components: Vec<String>,
+    /// The status they are set to.
+    pub status: ComponentStatus,
 }
 
 /// The `genie` commands.
@@ -371,5 +435,7 @@ pub fn help() -> String {
 
 #[cfg(test)]
 mod genie_tests;
+#[cfg(test)]
+mod status_tests;
 #[cfg(test)]
 mod tests;

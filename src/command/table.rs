@@ -3,6 +3,7 @@
 
 use super::genie as g;
 use super::parse::{looks_like_incident_id, priority, split_status_suffix, split_word, tiny_id};
+use super::status as status_rows;
 use super::vocabulary::incident_status;
 use super::{
     Access, ArgsResult, Command, CommandSpec, DEFAULT_LOG_LINES, GenieCommand, MAX_LOG_LINES,
@@ -28,12 +29,44 @@ pub static COMMANDS: &[CommandSpec] = &[
         args: |rest| Ok(rest.is_empty().then_some(status(StatusCommand::Incidents))),
     },
     CommandSpec {
-        words: &["status", "open"],
-        usage: "status open <investigating|identified|monitoring|resolved> <name>[: <message>]",
-        about: "open an incident",
+        words: &["status", "templates"],
+        usage: "status templates",
+        about: "the page's incident templates",
+        access: Access::Read,
+        example: "status templates",
+        args: |rest| Ok(rest.is_empty().then_some(status(StatusCommand::Templates))),
+    },
+    CommandSpec {
+        words: &["status", "open", "from"],
+        usage: "status open from <template name> [on <component>[, <component>...] <status>]",
+        about: "open an incident from a template (its title, body, state and notification choice)",
         access: Access::Change,
-        example: "status open investigating Builds delayed: jobs are queueing",
-        args: open,
+        example: "status open from Slow builds on Build Processing degraded",
+        args: status_rows::open_from,
+    },
+    CommandSpec {
+        words: &["status", "open"],
+        usage: "status open <state> <name>[: <message>] [on <component>[, <component>...] <status>]",
+        about: "open an incident (state: investigating, identified, monitoring or resolved); a trailing on-clause naming known components sets them to that status through it",
+        access: Access::Change,
+        example: "status open investigating Builds delayed: jobs are queueing on Build Processing major",
+        args: status_rows::open,
+    },
+    CommandSpec {
+        words: &["status", "affect"],
+        usage: "status affect [<incident id>] <component> <status>",
+        about: "set a component's status through an open incident (default: the most recent unresolved one)",
+        access: Access::Change,
+        example: "status affect API partial outage",
+        args: status_rows::affect,
+    },
+    CommandSpec {
+        words: &["status", "impact"],
+        usage: "status impact [<incident id>] <none|minor|major|critical>",
+        about: "override an incident's impact (default: the most recent unresolved one)",
+        access: Access::Change,
+        example: "status impact critical",
+        args: status_rows::impact,
     },
     CommandSpec {
         words: &["status", "update"],
@@ -72,12 +105,36 @@ pub static COMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
+        words: &["status", "uptime"],
+        usage: "status uptime <component>",
+        about: "a component's uptime over the period Statuspage reports",
+        access: Access::Read,
+        example: "status uptime API",
+        args: status_rows::uptime,
+    },
+    CommandSpec {
+        words: &["status", "postmortem"],
+        usage: "status postmortem [<incident id>]",
+        about: "save a postmortem draft on an incident (default: the most recent) from its updates and the audit log",
+        access: Access::Change,
+        example: "status postmortem",
+        args: status_rows::postmortem,
+    },
+    CommandSpec {
         words: &["status", "log"],
         usage: "status log [<n>]",
         about: "the last changing status commands, who ran them and what came of it (operators)",
         access: Access::OperatorRead,
         example: "status log 5",
         args: |rest| log_lines(rest).map(|n| n.map(|lines| status(StatusCommand::Log { lines }))),
+    },
+    CommandSpec {
+        words: &["status"],
+        usage: "status <component>, <component>... <operational|degraded|partial|major|maintenance>",
+        about: "set several components' status at once",
+        access: Access::Change,
+        example: "status API, Website major outage",
+        args: status_rows::set_several,
     },
     CommandSpec {
         words: &["status"],
@@ -311,23 +368,6 @@ fn status(cmd: StatusCommand) -> Command {
 
 fn genie(cmd: GenieCommand) -> Command {
     Command::Genie(cmd)
-}
-
-fn open(rest: &str) -> ArgsResult {
-    let (word, rest) = split_word(rest);
-    let status = incident_status(word).ok_or("say what state the incident is in")?;
-    let (name, message) = match rest.split_once(':') {
-        Some((name, message)) => (name.trim(), Some(message.trim()).filter(|m| !m.is_empty())),
-        None => (rest.trim(), None),
-    };
-    if name.is_empty() {
-        return Err("the incident needs a name".into());
-    }
-    Ok(Some(Command::Status(StatusCommand::Open {
-        status,
-        name: name.to_owned(),
-        message: message.map(str::to_owned),
-    })))
 }
 
 fn update(rest: &str) -> ArgsResult {

@@ -56,7 +56,7 @@ fn usage_errors_come_from_the_rejecting_row() {
         ),
         (
             "status open nap time",
-            "status open <investigating|identified|monitoring|resolved> <name>[: <message>]",
+            "status open <state> <name>[: <message>] [on <component>[, <component>...] <status>]",
         ),
         ("status log 1000", "status log [<n>]"),
     ] {
@@ -270,7 +270,8 @@ mod unit {
             StatusCommand::Open {
                 status: IncidentStatus::Investigating,
                 name: "Builds delayed".into(),
-                message: Some("we are looking into it".into())
+                message: Some("we are looking into it".into()),
+                on: vec![]
             }
         );
         assert_eq!(
@@ -278,7 +279,8 @@ mod unit {
             StatusCommand::Open {
                 status: IncidentStatus::Identified,
                 name: "Website down".into(),
-                message: None
+                message: None,
+                on: vec![]
             }
         );
         assert!(matches!(
@@ -528,7 +530,7 @@ mod properties {
         ) {
             // Names that are command keywords or end in a status word read differently, by design.
             let first = name.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
-            prop_assume!(!["incidents", "maintenances", "open", "update", "resolve", "maintenance", "log"].contains(&first.as_str()));
+            prop_assume!(!["incidents", "maintenances", "open", "update", "resolve", "maintenance", "log", "affect", "impact", "uptime", "postmortem"].contains(&first.as_str()));
             prop_assume!(split_status_suffix(&name).is_none());
             let phrase = if upper { phrase.to_ascii_uppercase() } else { phrase.to_owned() };
             let parsed = parse(&format!("status {name} {phrase}")).map(|p| p.command);

@@ -14,6 +14,7 @@ mod macros;
 mod metrics;
 mod pages;
 mod public;
+mod subscriber_count;
 mod subscribers;
 mod templates;
 mod validate;
@@ -46,6 +47,7 @@ pub use public::{
     PageStatus, PublicClient, PublicClientBuilder, PublicPage, StatusIndicator, StatusResponse,
     Summary,
 };
+pub use subscriber_count::{SubscriberCount, SubscriberCountRequest};
 pub use subscribers::{Subscriber, SubscriberCreate, SubscriberState, SubscriberType, Subscribers};
 pub use templates::{IncidentTemplate, IncidentTemplates, TemplateCreate};
 pub use validate::{MAX_BODY_CHARS, MAX_NAME_CHARS};
@@ -57,7 +59,7 @@ pub use webhook::{Notification, WebhookError};
 pub use chrono;
 /// The `Stream` trait the `.stream()` calls return (from `futures-util`; `StreamExt` is there too).
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
-/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
-pub use opsbot_http::reqwest;
 /// The URL type of base URLs and links.
 pub use opsbot_http::Url;
+/// The `reqwest` crate (a caller-supplied `reqwest::Client`, `reqwest::Error` in `Error::Transport`).
+pub use opsbot_http::reqwest;

@@ -24,6 +24,7 @@ mod components;
 mod incidents;
 mod metrics;
 mod public;
+mod subscriber_count;
 mod subscribers;
 
 /// An HTTP answer of the fake: status and optional JSON body.
@@ -614,6 +615,7 @@ impl State {
             ["subscribers"] if m == Method::POST => {
                 self.create_subscriber(None, wrapped(body, "subscriber")?)
             }
+            ["subscribers", "count"] if m == Method::GET => self.subscriber_count(query),
             ["subscribers", id] if m == Method::GET => Reply::ok(self.subscriber(None, id)?),
             ["subscribers", id] if m == Method::DELETE => self.delete_subscriber(None, id),
 
