@@ -566,7 +566,7 @@ async fn unknown_commands_get_a_hint() {
         &[
             "unknown command, try help",
             "unknown command, try help",
-            "say what state the incident is in; usage: status open",
+            "say what state the incident is in: investigating, identified, monitoring or resolved; usage: status open",
         ],
     );
 }
