@@ -2,6 +2,9 @@
 //! the schedule models, [`ScheduleRef`], list and get; `on_calls` who is on call now and next;
 //! `overrides` taking on-call.
 
+use std::collections::HashSet;
+use std::hash::Hash;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +14,7 @@ use crate::client::Client;
 use crate::common::{NamedRef, named_or_id, null_as_empty};
 use crate::error::{Error, Result};
 use crate::ids::ScheduleId;
+use crate::transport::Req;
 use crate::macros::{into_future, vendor_enum};
 
 mod on_calls;
@@ -306,8 +310,55 @@ impl ListSchedules<'_> {
     }
 }
 
-/// JSM's schedule lists page with `offset`/`size`, at most 50.
-const JSM_SCHEDULE_PAGE: u32 = 50;
+/// JSM's schedule and override lists page with `offset`/`size`, `size` at most 50.
+const JSM_PAGE_SIZE: u32 = 50;
+
+/// How many pages of one JSM offset list are read at most (100,000 items).
+const JSM_MAX_PAGES: usize = 2_000;
+
+/// Every page of a JSM `offset`/`size` list (schedules, overrides), each item once.
+///
+/// `page` builds the request without paging; `key` names an item. The walk ends at the
+/// last page (no `links.next`, or an empty page), and also when a page brings no item not
+/// seen before or after [`JSM_MAX_PAGES`]: a server that ignores `offset` and keeps naming
+/// a next page must not be asked forever.
+pub(crate) async fn jsm_offset_pages<T, K>(
+    client: &Client,
+    page: impl Fn() -> Result<Req>,
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned,
+    K: Eq + Hash,
+{
+    let mut all = Vec::new();
+    let mut seen = HashSet::new();
+    let mut offset: u32 = 0;
+    for _ in 0..JSM_MAX_PAGES {
+        let req = page()?
+            .query("offset", offset.to_string())
+            .query("size", JSM_PAGE_SIZE.to_string());
+        let answer: ListEnvelope<T> = client.execute(req).await?.decode()?;
+        let n = answer.data.len();
+        let has_next = answer.paging.as_ref().and_then(|p| p.next.as_ref()).is_some();
+        let before = all.len();
+        for item in answer.data {
+            if seen.insert(key(&item)) {
+                all.push(item);
+            }
+        }
+        if n == 0 || !has_next {
+            return Ok(all);
+        }
+        if all.len() == before {
+            tracing::warn!(offset, "the server answered a page already seen: ending the list");
+            return Ok(all);
+        }
+        offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    tracing::warn!(offset, "the list did not end after {JSM_MAX_PAGES} pages: ending it");
+    Ok(all)
+}
 
 into_future!(ListSchedules, Vec<Schedule>, |this| {
     let expand = this.expand.then_some("rotation");
@@ -323,22 +374,16 @@ into_future!(ListSchedules, Vec<Schedule>, |this| {
         }
         return Ok(schedules);
     }
-    let mut all = Vec::new();
-    let mut offset: u32 = 0;
-    loop {
-        let req = this
-            .client
-            .request(Endpoint::ScheduleList, &[])?
-            .query_opt("query", this.query.clone())
-            .query("offset", offset.to_string())
-            .query("limit", JSM_SCHEDULE_PAGE.to_string())
-            .query_opt("expand", expand);
-        let page: ListEnvelope<Schedule> = this.client.execute(req).await?.decode()?;
-        let n = page.data.len();
-        all.extend(page.data);
-        if n == 0 || page.paging.as_ref().and_then(|p| p.next.as_ref()).is_none() {
-            return Ok(all);
-        }
-        offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-    }
+    jsm_offset_pages(
+        this.client,
+        || {
+            Ok(this
+                .client
+                .request(Endpoint::ScheduleList, &[])?
+                .query_opt("query", this.query.clone())
+                .query_opt("expand", expand))
+        },
+        |s: &Schedule| s.id.clone(),
+    )
+    .await
 });
