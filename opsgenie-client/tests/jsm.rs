@@ -13,8 +13,8 @@ use futures_util::TryStreamExt;
 use opsgenie_client::fake::{FakeOpsgenie, JSM_CLOUD_ID, JSM_EMAIL, JSM_TEAM_ID, SeedAlert};
 use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{
-    AlertAction, AlertRef, Backend, Client, ClientBuilder, Error, Priority, Responder, ResponderType,
-    UserRef,
+    AlertAction, AlertRef, Backend, Client, ClientBuilder, Error, Priority, Responder,
+    ResponderType, UserRef,
 };
 use wiremock::matchers::{any, body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -14,8 +14,8 @@ use crate::client::Client;
 use crate::common::{NamedRef, named_or_id, null_as_empty};
 use crate::error::{Error, Result};
 use crate::ids::ScheduleId;
+use crate::macros::into_future;
 use crate::transport::Req;
-use crate::macros::{into_future, vendor_enum};
 
 mod on_calls;
 mod overrides;
@@ -26,9 +26,9 @@ pub use on_calls::{
 };
 pub use overrides::{Override, OverrideRequest, OverrideUser, Overrides};
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The kind of a schedule participant or on-call recipient.
-    ParticipantType {
+    pub enum ParticipantType as "participant type" {
         /// A user.
         User => "user",
         /// A team.
@@ -42,11 +42,11 @@ vendor_enum!(
         /// Nobody (JSM's spelling, for example in an override's responder).
         Noone => "noone",
     }
-);
+}
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// How a rotation turns.
-    RotationType {
+    pub enum RotationType as "rotation type" {
         /// Every day.
         Daily => "daily",
         /// Every week.
@@ -54,7 +54,7 @@ vendor_enum!(
         /// Every hour.
         Hourly => "hourly",
     }
-);
+}
 
 /// A participant of a rotation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,10 +152,10 @@ pub struct ScheduleRef {
 }
 
 impl ScheduleRef {
-    /// By id.
-    pub fn id(id: impl Into<String>) -> Self {
+    /// By id (a `&str`, a `String` or a [`ScheduleId`]).
+    pub fn id(id: impl Into<ScheduleId>) -> Self {
         ScheduleRef {
-            value: id.into(),
+            value: id.into().into_inner(),
             by_name: false,
         }
     }
@@ -213,10 +213,7 @@ impl ScheduleRef {
 
 impl From<ScheduleId> for ScheduleRef {
     fn from(id: ScheduleId) -> Self {
-        ScheduleRef {
-            value: id.0,
-            by_name: false,
-        }
+        ScheduleRef::id(id)
     }
 }
 
@@ -340,7 +337,11 @@ where
             .query("size", JSM_PAGE_SIZE.to_string());
         let answer: ListEnvelope<T> = client.execute(req).await?.decode()?;
         let n = answer.data.len();
-        let has_next = answer.paging.as_ref().and_then(|p| p.next.as_ref()).is_some();
+        let has_next = answer
+            .paging
+            .as_ref()
+            .and_then(|p| p.next.as_ref())
+            .is_some();
         let before = all.len();
         for item in answer.data {
             if seen.insert(key(&item)) {
@@ -351,12 +352,18 @@ where
             return Ok(all);
         }
         if all.len() == before {
-            tracing::warn!(offset, "the server answered a page already seen: ending the list");
+            tracing::warn!(
+                offset,
+                "the server answered a page already seen: ending the list"
+            );
             return Ok(all);
         }
         offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
-    tracing::warn!(offset, "the list did not end after {JSM_MAX_PAGES} pages: ending it");
+    tracing::warn!(
+        offset,
+        "the list did not end after {JSM_MAX_PAGES} pages: ending it"
+    );
     Ok(all)
 }
 
