@@ -11,7 +11,6 @@ use url::Url;
 
 pub use crate::backend::Backend;
 use crate::error::{Error, Result, api_error};
-use crate::macros::vendor_enum;
 use crate::throttle::{Limiter, Pacer, lock};
 // The fake builds the credential it expects with the same function.
 use crate::RetryPolicy;
@@ -47,15 +46,15 @@ impl Region {
     }
 }
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The `X-RateLimit-State` header.
-    RateLimitState {
+    pub enum RateLimitState as "rate limit state" {
         /// Under the limit.
         Ok => "OK",
         /// Over the limit: requests are refused with 429.
         Throttled => "THROTTLED",
     }
-);
+}
 
 /// The `X-RateLimit-*` headers of an answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -78,10 +77,7 @@ impl RateLimitInfo {
                 .map(|s| s.trim().to_owned())
         };
         let info = RateLimitInfo {
-            state: get("x-ratelimit-state").map(|s| match s.parse::<RateLimitState>() {
-                Ok(state) => state,
-                Err(never) => match never {},
-            }),
+            state: get("x-ratelimit-state").map(|s| RateLimitState::from_api(&s)),
             reason: get("x-ratelimit-reason"),
             period_in_sec: get("x-ratelimit-period-in-sec").and_then(|s| s.parse().ok()),
         };

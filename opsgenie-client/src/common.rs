@@ -2,17 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::macros::vendor_enum;
-
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// Sort order of a list.
-    Order {
+    pub enum Order as "order" {
         /// Ascending.
         Asc => "asc",
         /// Descending.
         Desc => "desc",
     }
-);
+}
 
 /// A user, by id or by username (email).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

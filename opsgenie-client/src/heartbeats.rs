@@ -9,12 +9,12 @@ use crate::backend::Endpoint;
 use crate::client::Client;
 use crate::common::{NamedRef, named_or_id, null_as_empty};
 use crate::error::{Error, Result};
-use crate::macros::{check_len, into_future, vendor_enum};
+use crate::macros::{check_len, into_future};
 use crate::transport::Req;
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The unit of a heartbeat interval.
-    IntervalUnit {
+    pub enum IntervalUnit as "interval unit" {
         /// Minutes.
         Minutes => "minutes",
         /// Hours.
@@ -22,7 +22,7 @@ vendor_enum!(
         /// Days.
         Days => "days",
     }
-);
+}
 
 /// A heartbeat.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,9 +72,9 @@ where
     let raw = Option::<String>::deserialize(deserializer)?;
     Ok(raw.map(|raw| {
         let lower = raw.to_ascii_lowercase();
-        match lower.parse::<IntervalUnit>() {
-            Ok(IntervalUnit::Unknown(_)) | Err(_) => IntervalUnit::Unknown(raw),
-            Ok(unit) => unit,
+        match IntervalUnit::from_api(&lower) {
+            IntervalUnit::Unknown(_) => IntervalUnit::Unknown(raw),
+            unit => unit,
         }
     }))
 }

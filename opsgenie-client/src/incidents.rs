@@ -11,13 +11,13 @@ use crate::client::Client;
 use crate::common::{Order, null_as_empty};
 use crate::error::{Error, Result};
 use crate::ids::IncidentId;
-use crate::macros::{check_len, check_opt, into_future, vendor_enum};
+use crate::macros::{check_len, check_opt, into_future};
 use crate::requests::{RequestHandle, RequestKind};
 use crate::transport::Req;
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The state of an incident.
-    IncidentStatus {
+    pub enum IncidentStatus as "incident status" {
         /// Open.
         Open => "open",
         /// Resolved.
@@ -25,7 +25,7 @@ vendor_enum!(
         /// Closed.
         Closed => "closed",
     }
-);
+}
 
 /// An incident.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,10 +86,10 @@ pub struct IncidentRef {
 }
 
 impl IncidentRef {
-    /// By id.
-    pub fn id(id: impl Into<String>) -> Self {
+    /// By id (a `&str`, a `String` or an [`IncidentId`]).
+    pub fn id(id: impl Into<IncidentId>) -> Self {
         IncidentRef {
-            value: id.into(),
+            value: id.into().into_inner(),
             tiny: false,
         }
     }
@@ -116,7 +116,7 @@ impl IncidentRef {
 
 impl From<IncidentId> for IncidentRef {
     fn from(id: IncidentId) -> Self {
-        IncidentRef::id(id.0)
+        IncidentRef::id(id)
     }
 }
 

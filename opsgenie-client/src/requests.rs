@@ -113,7 +113,7 @@ impl RequestHandle {
         let body: AcceptedBody = raw.decode()?;
         Ok(RequestHandle {
             client: client.clone(),
-            request_id: RequestId(body.request_id),
+            request_id: RequestId::new(body.request_id),
             kind,
             result: body.result,
             done: None,
@@ -137,13 +137,13 @@ impl RequestHandle {
             processed_at: note.as_ref().and_then(|n| n.created_at),
             integration_id: None,
             status: format!("{action}: done"),
-            alert_id: alert_id.map(|id| id.0),
+            alert_id: alert_id.map(AlertId::into_inner),
             alias: None,
             incident_id: None,
         };
         RequestHandle {
             client: client.clone(),
-            request_id: RequestId(String::new()),
+            request_id: RequestId::new(String::new()),
             kind: RequestKind::Alert,
             result: None,
             done: Some(done),
@@ -273,7 +273,7 @@ impl RequestHandle {
                 Ok(Some(status)) if status.succeeded() => return Ok(status),
                 Ok(Some(status)) => {
                     return Err(Error::RequestFailed(Box::new(RequestFailure {
-                        request_id: self.request_id.0.clone(),
+                        request_id: self.request_id.as_str().to_owned(),
                         status: status.status.clone(),
                         details: status,
                     })));
@@ -290,7 +290,7 @@ impl RequestHandle {
             let now = Instant::now();
             if now >= deadline {
                 return Err(Error::OutcomeTimeout {
-                    request_id: self.request_id.0.clone(),
+                    request_id: self.request_id.as_str().to_owned(),
                     after: timeout,
                 });
             }

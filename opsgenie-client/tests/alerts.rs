@@ -279,7 +279,7 @@ async fn stream_follows_pages_until_a_short_page() {
         .limit(2)
         .stream();
     let ids: Vec<String> = stream
-        .map_ok(|a| a.id.0)
+        .map_ok(|a| a.id.into_inner())
         .try_collect()
         .await
         .expect("stream");
@@ -367,8 +367,12 @@ async fn stream_goes_past_the_20000_ceiling_without_gaps_or_duplicates() {
     );
     while let Some(alert) = stream.next().await {
         let alert = alert.expect("alert");
-        assert!(ids.insert(alert.id.0.clone()), "duplicate {}", alert.id);
-        order.push(alert.id.0);
+        assert!(
+            ids.insert(alert.id.as_str().to_owned()),
+            "duplicate {}",
+            alert.id
+        );
+        order.push(alert.id.into_inner());
     }
     assert_eq!(ids.len(), 25_050, "every alert exactly once");
     let expected: Vec<String> = (0..25_050).map(|i| format!("fake-{i}")).collect();

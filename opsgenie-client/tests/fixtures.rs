@@ -149,7 +149,7 @@ fn request_statuses_decode() {
     assert!(ok.succeeded());
     assert_eq!(ok.status, "Created alert");
     assert_eq!(
-        ok.alert_id().map(|i| i.0),
+        ok.alert_id().map(|i| i.into_inner()),
         Some("8743a1b2-fake-4ad4-a3d1-000000000010".into())
     );
     let failed: RequestStatus = data("requests/failure.json");
@@ -158,7 +158,7 @@ fn request_statuses_decode() {
     assert_eq!(failed.alert_id(), None, "empty alertId is none");
     let incident: RequestStatus = data("incidents/request_status.json");
     assert_eq!(
-        incident.incident_id().map(|i| i.0),
+        incident.incident_id().map(|i| i.into_inner()),
         Some("fake-incident-1".into())
     );
     let pending = fixture_json("requests/not_processed.json");

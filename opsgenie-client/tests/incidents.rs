@@ -41,7 +41,7 @@ async fn create_and_await_the_incident_id() {
         .await
         .expect("processed");
     assert_eq!(
-        done.incident_id().map(|i| i.0),
+        done.incident_id().map(|i| i.into_inner()),
         Some("fake-incident-1".to_owned())
     );
     assert_eq!(

@@ -13,8 +13,8 @@ use opsgenie_client::alerts::AlertSort;
 use opsgenie_client::heartbeats::IntervalUnit;
 use opsgenie_client::schedules::ScheduleRef;
 use opsgenie_client::{
-    AlertAction, AlertRef, AlertStatus, Backend, Client, Error, NamedRef, OnCallPerson, Priority,
-    Responder, ResponderType, UserRef,
+    AlertAction, AlertId, AlertRef, AlertStatus, Backend, Client, Error, NamedRef, OnCallPerson,
+    Priority, Responder, ResponderType, UserRef,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{any, method, path};
@@ -290,7 +290,10 @@ async fn adding_a_note_answers_the_note_at_once() {
     assert_eq!(note.owner.as_deref(), Some("Ann Example"));
     let done = ok(handle.wait().await);
     assert!(done.succeeded());
-    assert_eq!(done.alert_id().map(|a| a.0).as_deref(), Some("a1"));
+    assert_eq!(
+        done.alert_id().map(AlertId::into_inner).as_deref(),
+        Some("a1")
+    );
     let sent = received(&server).await;
     assert_eq!(sent.len(), 1, "nothing polled: {sent:?}");
     assert_eq!(
@@ -388,7 +391,7 @@ async fn create_sends_extra_properties_and_waits_for_the_request_status() {
     assert!(done.succeeded());
     assert_eq!(done.status, "Alert acknowledged");
     assert_eq!(
-        done.alert_id().map(|a| a.0).as_deref(),
+        done.alert_id().map(AlertId::into_inner).as_deref(),
         Some("4513b7ea-3b91-438f-b7e4-e3e54af9147c")
     );
     let sent = received(&server).await;

@@ -18,27 +18,53 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::{KEY, fixture};
 
-/// Checks that `raw` survives parsing, printing and serde in `T`, and that the known spellings
-/// map to known variants.
+/// Checks that `raw` survives decoding, printing and serde in `T` (decoding never fails, an
+/// unknown value is kept as sent), that `FromStr` accepts exactly the vendor's spellings (an
+/// accepted value is a known variant printing as `raw`; a refused one decodes to `Unknown`),
+/// and that the known spellings map to known variants.
 fn keeps<T>(raw: &str, known: &[&str]) -> Result<(), TestCaseError>
 where
-    T: std::str::FromStr<Err = std::convert::Infallible>
+    T: std::str::FromStr
         + std::fmt::Display
         + serde::Serialize
         + serde::de::DeserializeOwned
         + PartialEq
         + std::fmt::Debug
         + Default,
+    T::Err: std::fmt::Display,
 {
-    let Ok(value) = raw.parse::<T>();
+    let quoted = serde_json::to_string(raw).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let value: T = serde_json::from_str(&quoted).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(value.to_string(), raw);
     let json = serde_json::to_string(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(&json, &serde_json::to_string(raw).unwrap_or_default());
+    prop_assert_eq!(&json, &quoted);
     let back: T = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&back, &value);
+    match raw.parse::<T>() {
+        Ok(parsed) => {
+            prop_assert_eq!(&parsed, &value);
+            prop_assert!(
+                !format!("{parsed:?}").starts_with("Unknown"),
+                "{raw} parsed as unknown"
+            );
+        }
+        Err(e) => {
+            prop_assert!(!known.contains(&raw), "{raw} is known but refused: {e}");
+            prop_assert!(
+                format!("{value:?}").starts_with("Unknown"),
+                "{raw} refused but known"
+            );
+            prop_assert!(
+                e.to_string().contains(raw),
+                "the error names the input: {e}"
+            );
+        }
+    }
     // A known spelling is never `Unknown`: its Debug is the variant name, not `Unknown("...")`.
     for wire in known {
-        let Ok(v) = wire.parse::<T>();
+        let v = wire
+            .parse::<T>()
+            .map_err(|e| TestCaseError::fail(format!("{wire}: {e}")))?;
         prop_assert!(!format!("{v:?}").starts_with("Unknown"), "{wire} is known");
         prop_assert_eq!(v.to_string(), *wire);
     }

@@ -12,15 +12,15 @@ use crate::client::Client;
 use crate::common::Order;
 use crate::error::{Error, Result};
 use crate::ids::AlertId;
-use crate::macros::{into_future, vendor_enum};
+use crate::macros::into_future;
 use crate::transport::Req;
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The field an alert list is sorted by. Opsgenie and JSM accept different fields: JSM's
     /// `listAlerts` takes only `createdAt`, `insertedAt`, `lastOccurredAt` and `priority`, and
     /// Opsgenie has no `insertedAt` or `priority` sort; another field is
     /// [`Error::Unsupported`] and nothing is sent (see [`AlertSort::supported_on`]).
-    AlertSort {
+    pub enum AlertSort as "alert sort" {
         /// `createdAt` (the default).
         CreatedAt => "createdAt",
         /// `updatedAt`.
@@ -66,7 +66,7 @@ vendor_enum!(
         /// `priority` (JSM only).
         Priority => "priority",
     }
-);
+}
 
 impl AlertSort {
     /// Whether `backend` sorts alert lists by this field.

@@ -22,7 +22,6 @@ use crate::backend::Endpoint;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::AlertId;
-use crate::macros::vendor_enum;
 
 mod actions;
 mod bulk;
@@ -44,11 +43,11 @@ pub use notes::{CursorList, CursorPage, ListLogs, ListNotes, LogEntry, Note};
 /// `offset + limit` may not exceed this in an alert list call.
 pub const LIST_CEILING: u32 = 20_000;
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The state of an alert. Opsgenie knows `open` and `closed` (acknowledgement and snooze
     /// are flags beside it); JSM Operations has `open`, `acked`, `resolved`, `snoozed` and
     /// `closed`. Use [`is_open`](Self::is_open) to ask whether an alert still needs closing.
-    AlertStatus {
+    pub enum AlertStatus as "alert status" {
         /// Open (on JSM: open and not acknowledged or snoozed).
         Open => "open",
         /// Acknowledged, still open (JSM).
@@ -60,7 +59,7 @@ vendor_enum!(
         /// Closed.
         Closed => "closed",
     }
-);
+}
 
 impl AlertStatus {
     /// Whether an alert in this state is still open: `open`, `acked`, `snoozed` and
@@ -71,9 +70,9 @@ impl AlertStatus {
     }
 }
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// Alert and incident priority (`P3` when not given).
-    Priority {
+    pub enum Priority as "priority" {
         /// Critical.
         P1 => "P1",
         /// High.
@@ -85,11 +84,11 @@ vendor_enum!(
         /// Informational.
         P5 => "P5",
     }
-);
+}
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The kind of a responder.
-    ResponderType {
+    pub enum ResponderType as "responder type" {
         /// A team.
         Team => "team",
         /// A user.
@@ -99,7 +98,7 @@ vendor_enum!(
         /// A schedule.
         Schedule => "schedule",
     }
-);
+}
 
 /// A responder of an alert or incident: a team, user, escalation or schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,14 +373,14 @@ impl AlertRef {
     /// By alert id (an [`AlertId`], or its text).
     pub fn id(id: impl Into<AlertId>) -> Self {
         AlertRef {
-            value: id.into().0,
+            value: id.into().into_inner(),
             kind: IdentifierType::Id,
         }
     }
 
     /// The alert id, when this reference is by id.
     pub fn alert_id(&self) -> Option<AlertId> {
-        (self.kind == IdentifierType::Id).then(|| AlertId(self.value.clone()))
+        (self.kind == IdentifierType::Id).then(|| AlertId::new(self.value.clone()))
     }
 
     /// By tiny id (`"42"`).

@@ -60,7 +60,7 @@ use crate::heartbeats::{Heartbeat, IntervalUnit};
 use crate::ids::AlertId;
 use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
-use crate::{Client, RetryPolicy};
+use crate::{AlertId, Client, RetryPolicy};
 
 pub use state::NextAction;
 use state::{Reply, State};
@@ -603,17 +603,21 @@ impl FakeOpsgenie {
     }
 
     /// The notes of an alert.
-    pub fn notes(&self, alert_id: &str) -> Vec<Note> {
+    pub fn notes(&self, alert_id: impl Into<AlertId>) -> Vec<Note> {
         self.state()
             .notes
-            .get(alert_id)
+            .get(alert_id.into().as_str())
             .cloned()
             .unwrap_or_default()
     }
 
     /// The activity log of an alert.
-    pub fn logs(&self, alert_id: &str) -> Vec<LogEntry> {
-        self.state().logs.get(alert_id).cloned().unwrap_or_default()
+    pub fn logs(&self, alert_id: impl Into<AlertId>) -> Vec<LogEntry> {
+        self.state()
+            .logs
+            .get(alert_id.into().as_str())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Seeds a schedule with one rotation of users (weekly turns from `start`).

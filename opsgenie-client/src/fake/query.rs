@@ -116,9 +116,8 @@ fn parse_term(term: &str) -> Result<Cond, String> {
             other => Err(format!("acknowledged must be true or false, not `{other}`")),
         },
         "priority" => match value.parse::<Priority>() {
-            Ok(Priority::Unknown(other)) => Err(format!("unknown priority `{other}`")),
             Ok(p) => Ok(Cond::Priority(p)),
-            Err(never) => match never {},
+            Err(_) => Err(format!("unknown priority `{value}`")),
         },
         "tag" | "tags" => Ok(Cond::Tag(value.to_owned())),
         "tinyId" => Ok(Cond::TinyId(value.to_owned())),

@@ -2,6 +2,9 @@
 //! the schedule models, [`ScheduleRef`], list and get; `on_calls` who is on call now and next;
 //! `overrides` taking on-call.
 
+use std::collections::HashSet;
+use std::hash::Hash;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +14,8 @@ use crate::client::Client;
 use crate::common::{NamedRef, named_or_id, null_as_empty};
 use crate::error::{Error, Result};
 use crate::ids::ScheduleId;
-use crate::macros::{into_future, vendor_enum};
+use crate::macros::into_future;
+use crate::transport::Req;
 
 mod on_calls;
 mod overrides;
@@ -22,9 +26,9 @@ pub use on_calls::{
 };
 pub use overrides::{Override, OverrideRequest, OverrideUser, Overrides};
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The kind of a schedule participant or on-call recipient.
-    ParticipantType {
+    pub enum ParticipantType as "participant type" {
         /// A user.
         User => "user",
         /// A team.
@@ -38,11 +42,11 @@ vendor_enum!(
         /// Nobody (JSM's spelling, for example in an override's responder).
         Noone => "noone",
     }
-);
+}
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// How a rotation turns.
-    RotationType {
+    pub enum RotationType as "rotation type" {
         /// Every day.
         Daily => "daily",
         /// Every week.
@@ -50,7 +54,7 @@ vendor_enum!(
         /// Every hour.
         Hourly => "hourly",
     }
-);
+}
 
 /// A participant of a rotation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,10 +152,10 @@ pub struct ScheduleRef {
 }
 
 impl ScheduleRef {
-    /// By id.
-    pub fn id(id: impl Into<String>) -> Self {
+    /// By id (a `&str`, a `String` or a [`ScheduleId`]).
+    pub fn id(id: impl Into<ScheduleId>) -> Self {
         ScheduleRef {
-            value: id.into(),
+            value: id.into().into_inner(),
             by_name: false,
         }
     }
@@ -209,10 +213,7 @@ impl ScheduleRef {
 
 impl From<ScheduleId> for ScheduleRef {
     fn from(id: ScheduleId) -> Self {
-        ScheduleRef {
-            value: id.0,
-            by_name: false,
-        }
+        ScheduleRef::id(id)
     }
 }
 
@@ -306,8 +307,65 @@ impl ListSchedules<'_> {
     }
 }
 
-/// JSM's schedule lists page with `offset`/`size`, at most 50.
-const JSM_SCHEDULE_PAGE: u32 = 50;
+/// JSM's schedule and override lists page with `offset`/`size`, `size` at most 50.
+const JSM_PAGE_SIZE: u32 = 50;
+
+/// How many pages of one JSM offset list are read at most (100,000 items).
+const JSM_MAX_PAGES: usize = 2_000;
+
+/// Every page of a JSM `offset`/`size` list (schedules, overrides), each item once.
+///
+/// `page` builds the request without paging; `key` names an item. The walk ends at the
+/// last page (no `links.next`, or an empty page), and also when a page brings no item not
+/// seen before or after [`JSM_MAX_PAGES`]: a server that ignores `offset` and keeps naming
+/// a next page must not be asked forever.
+pub(crate) async fn jsm_offset_pages<T, K>(
+    client: &Client,
+    page: impl Fn() -> Result<Req>,
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned,
+    K: Eq + Hash,
+{
+    let mut all = Vec::new();
+    let mut seen = HashSet::new();
+    let mut offset: u32 = 0;
+    for _ in 0..JSM_MAX_PAGES {
+        let req = page()?
+            .query("offset", offset.to_string())
+            .query("size", JSM_PAGE_SIZE.to_string());
+        let answer: ListEnvelope<T> = client.execute(req).await?.decode()?;
+        let n = answer.data.len();
+        let has_next = answer
+            .paging
+            .as_ref()
+            .and_then(|p| p.next.as_ref())
+            .is_some();
+        let before = all.len();
+        for item in answer.data {
+            if seen.insert(key(&item)) {
+                all.push(item);
+            }
+        }
+        if n == 0 || !has_next {
+            return Ok(all);
+        }
+        if all.len() == before {
+            tracing::warn!(
+                offset,
+                "the server answered a page already seen: ending the list"
+            );
+            return Ok(all);
+        }
+        offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    tracing::warn!(
+        offset,
+        "the list did not end after {JSM_MAX_PAGES} pages: ending it"
+    );
+    Ok(all)
+}
 
 into_future!(ListSchedules, Vec<Schedule>, |this| {
     let expand = this.expand.then_some("rotation");
@@ -323,22 +381,16 @@ into_future!(ListSchedules, Vec<Schedule>, |this| {
         }
         return Ok(schedules);
     }
-    let mut all = Vec::new();
-    let mut offset: u32 = 0;
-    loop {
-        let req = this
-            .client
-            .request(Endpoint::ScheduleList, &[])?
-            .query_opt("query", this.query.clone())
-            .query("offset", offset.to_string())
-            .query("limit", JSM_SCHEDULE_PAGE.to_string())
-            .query_opt("expand", expand);
-        let page: ListEnvelope<Schedule> = this.client.execute(req).await?.decode()?;
-        let n = page.data.len();
-        all.extend(page.data);
-        if n == 0 || page.paging.as_ref().and_then(|p| p.next.as_ref()).is_none() {
-            return Ok(all);
-        }
-        offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-    }
+    jsm_offset_pages(
+        this.client,
+        || {
+            Ok(this
+                .client
+                .request(Endpoint::ScheduleList, &[])?
+                .query_opt("query", this.query.clone())
+                .query_opt("expand", expand))
+        },
+        |s: &Schedule| s.id.clone(),
+    )
+    .await
 });

@@ -437,7 +437,7 @@ into_future!(AllOnCallsRequest, Vec<OnCall>, |this| {
             let mut on_call: OnCall = this.inner.client.get_data(req).await?;
             if on_call.parent.is_none() {
                 on_call.parent = Some(ScheduleMeta {
-                    id: Some(schedule.id.0.clone()),
+                    id: Some(schedule.id.as_str().to_owned()),
                     name: Some(schedule.name.clone()),
                     enabled: schedule.enabled,
                 });

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ParticipantType, ScheduleMeta, ScheduleRef, Schedules, iso};
+use super::{ParticipantType, ScheduleMeta, ScheduleRef, Schedules, iso, jsm_offset_pages};
 use crate::alerts::ListEnvelope;
 use crate::backend::{Endpoint, jsm_body};
 use crate::client::Client;
@@ -241,21 +241,12 @@ impl<'a> Overrides<'a> {
             return Ok(list.data);
         }
         // listOverrides pages with `offset`/`size`, at most 50.
-        let mut all = Vec::new();
-        let mut offset: u32 = 0;
-        loop {
-            let req = this
-                .path(Endpoint::OverrideList, None)?
-                .query("offset", offset.to_string())
-                .query("limit", "50");
-            let page: ListEnvelope<Override> = this.client.execute(req).await?.decode()?;
-            let n = page.data.len();
-            all.extend(page.data);
-            if n == 0 || page.paging.as_ref().and_then(|p| p.next.as_ref()).is_none() {
-                return Ok(all);
-            }
-            offset = offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
-        }
+        jsm_offset_pages(
+            this.client,
+            || this.path(Endpoint::OverrideList, None),
+            |o: &Override| o.alias.clone(),
+        )
+        .await
     }
 
     /// Gets one override (`GET .../overrides/{alias}`).

@@ -1,14 +1,13 @@
 //! The action word of a delivery, and the kind of its source.
 
 use crate::AlertAction;
-use crate::macros::vendor_enum;
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// The alert action a webhook delivery reports (`action`), as Opsgenie and JSM spell it.
     ///
     /// Opsgenie adds actions over time: a word this version does not know is kept in
     /// `Unknown` and decodes like any other.
-    WebhookAction {
+    pub enum WebhookAction as "webhook action" {
         /// An alert was created.
         Create => "Create",
         /// An alert was acknowledged.
@@ -53,7 +52,7 @@ vendor_enum!(
         /// Details were removed.
         RemoveDetails => "RemoveDetails",
     }
-);
+}
 
 impl WebhookAction {
     /// The word a delivery carries for an action made with [`AlertAction`] (one table, so a
@@ -88,12 +87,12 @@ impl WebhookAction {
     }
 }
 
-vendor_enum!(
+opsbot_http::vendor_enum! {
     /// What kind of source an action came from (`source.type`).
-    SourceType {
+    pub enum SourceType as "source type" {
         /// Through the REST API (an API integration's key).
         Api => "API",
         /// Through the web application.
         Web => "web",
     }
-);
+}

@@ -43,8 +43,7 @@ pub(super) fn priority<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Priorit
             if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
                 return Ok(Some(from_number(t.to_owned())));
             }
-            let Ok(upper) = t.to_ascii_uppercase().parse::<Priority>();
-            Ok(Some(match upper {
+            Ok(Some(match Priority::from_api(&t.to_ascii_uppercase()) {
                 Priority::Unknown(_) => Priority::Unknown(s.to_owned()),
                 known => known,
             }))
@@ -54,8 +53,7 @@ pub(super) fn priority<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Priorit
 }
 
 fn from_number(digits: String) -> Priority {
-    let Ok(p) = format!("P{digits}").parse::<Priority>();
-    match p {
+    match Priority::from_api(&format!("P{digits}")) {
         Priority::Unknown(_) => Priority::Unknown(digits),
         known => known,
     }

@@ -207,7 +207,7 @@ impl State {
         let user = str_field(body, "user", 100, &mut ignore);
         let action_source = str_field(body, "source", 100, &mut ignore);
         let alert = Alert {
-            id: AlertId(id.clone()),
+            id: AlertId::new(id.clone()),
             tiny_id: Some(tiny.to_string()),
             alias: Some(alias.unwrap_or_else(|| id.clone())),
             message: str_field(body, "message", 130, &mut ignore).unwrap_or_default(),
@@ -263,7 +263,12 @@ impl State {
         let (id, alias) = self
             .alerts
             .get(i)
-            .map(|a| (a.id.0.clone(), a.alias.clone().unwrap_or_default()))
+            .map(|a| {
+                (
+                    a.id.as_str().to_owned(),
+                    a.alias.clone().unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         Self::outcome(
             "Create",
@@ -302,7 +307,7 @@ impl State {
             );
         };
         alert.updated_at = Some(now);
-        let id = alert.id.0.clone();
+        let id = alert.id.as_str().to_owned();
         let alias = alert.alias.clone().unwrap_or_default();
         let report = alert.report.get_or_insert(AlertReport {
             ack_time: None,

@@ -148,15 +148,14 @@ pub(super) fn priority_field(
     match body.get("priority") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => match s.parse::<Priority>() {
-            Ok(Priority::Unknown(_)) => {
+            Ok(p) => Some(p),
+            Err(_) => {
                 errors.insert(
                     "priority".into(),
                     json!("should be one of [P1, P2, P3, P4, P5]"),
                 );
                 None
             }
-            Ok(p) => Some(p),
-            Err(never) => match never {},
         },
         Some(_) => {
             errors.insert(

@@ -226,14 +226,13 @@ impl State {
             }
             None => {}
             Some(u) => match u.parse::<IntervalUnit>() {
-                Ok(IntervalUnit::Unknown(_)) => {
+                Ok(unit) => hb.interval_unit = Some(unit),
+                Err(_) => {
                     errors.insert(
                         "intervalUnit".into(),
                         json!("should be one of [minutes, hours, days]"),
                     );
                 }
-                Ok(unit) => hb.interval_unit = Some(unit),
-                Err(never) => match never {},
             },
         }
         if let Some(e) = body.get("enabled").and_then(Value::as_bool) {

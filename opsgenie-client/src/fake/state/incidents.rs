@@ -22,7 +22,7 @@ impl State {
         let mut ignore = Map::new();
         let now = Utc::now();
         self.incidents.push(Incident {
-            id: IncidentId(id.clone()),
+            id: IncidentId::new(id.clone()),
             tiny_id: Some(tiny.to_string()),
             message: str_field(body, "message", 130, &mut ignore).unwrap_or_default(),
             status: Some(IncidentStatus::Open),
@@ -79,7 +79,7 @@ impl State {
                     _ => "Added note to incident",
                 };
                 inc.updated_at = Some(Utc::now());
-                Self::outcome(name, true, status, json!({ "incidentId": inc.id.0 }))
+                Self::outcome(name, true, status, json!({ "incidentId": inc.id.as_str() }))
             }
         }
     }

@@ -311,7 +311,7 @@ impl State {
                 user.kind = Some(ParticipantType::User);
                 self.overrides.push(Override {
                     parent: Some(ScheduleMeta {
-                        id: Some(sch.id.0.clone()),
+                        id: Some(sch.id.as_str().to_owned()),
                         name: Some(sch.name.clone()),
                         enabled: sch.enabled,
                     }),
@@ -342,7 +342,7 @@ impl State {
             }
         }
         let schedule = Schedule {
-            id: ScheduleId(id),
+            id: ScheduleId::new(id),
             name: name.to_owned(),
             description: None,
             timezone: Some(timezone.to_owned()),
