@@ -127,7 +127,7 @@ impl BulkOutcome {
                 processed_at: None,
                 integration_id: None,
                 status: reason.clone(),
-                alert_id: self.alert_id.as_ref().map(|id| id.0.clone()),
+                alert_id: self.alert_id.as_ref().map(|id| id.as_str().to_owned()),
                 alias: None,
                 incident_id: None,
             });
@@ -135,7 +135,7 @@ impl BulkOutcome {
                 request_id: self
                     .request_id
                     .as_ref()
-                    .map(|r| r.0.clone())
+                    .map(|r| r.as_str().to_owned())
                     .unwrap_or_default(),
                 status: reason,
                 details,

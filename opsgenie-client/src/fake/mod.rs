@@ -60,7 +60,7 @@ use crate::heartbeats::{Heartbeat, IntervalUnit};
 use crate::ids::AlertId;
 use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
-use crate::{AlertId, Client, RetryPolicy};
+use crate::{Client, RetryPolicy};
 
 pub use state::NextAction;
 use state::{Reply, State};
@@ -575,7 +575,7 @@ impl FakeOpsgenie {
     /// # }
     /// ```
     pub fn on_next_action(&self, id: &AlertId, next: NextAction) {
-        self.state().next_action.insert(id.0.clone(), next);
+        self.state().next_action.insert(id.as_str().to_owned(), next);
     }
 
     /// Someone else deletes an alert now (no request, no delay); false when there is none.

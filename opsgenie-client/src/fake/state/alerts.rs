@@ -126,7 +126,7 @@ impl State {
             source.unwrap_or("127.0.0.1"),
             SourceType::Api,
         ));
-        event.integration_id = Some(EntityId(WEBHOOK_INTEGRATION_ID.to_owned()));
+        event.integration_id = Some(EntityId::new(WEBHOOK_INTEGRATION_ID));
         event.integration_name = Some(WEBHOOK_INTEGRATION_NAME.to_owned());
         event.integration_type = Some("Webhook".to_owned());
         event

@@ -213,7 +213,7 @@ impl State {
             let scripted = self
                 .find_alert(ident)
                 .and_then(|i| self.alerts.get(i))
-                .map(|a| a.id.0.clone())
+                .map(|a| a.id.as_str().to_owned())
                 .and_then(|id| self.next_action.remove(&id).map(|next| (id, next)));
             if let Some((id, next)) = scripted {
                 match next {
@@ -299,7 +299,7 @@ impl State {
                     let id = self
                         .find_alert(ident)
                         .and_then(|i| self.alerts.get(i))
-                        .map(|a| a.id.0.clone())
+                        .map(|a| a.id.as_str().to_owned())
                         .unwrap_or_default();
                     Self::outcome(op.action_name(), false, &reason, json!({ "alertId": id }))
                 }
