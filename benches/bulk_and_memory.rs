@@ -79,6 +79,7 @@ fn main() {
 /// A fake with the benchmark's latency and rate limit, seeded with `n` open alerts.
 async fn throttled_fake(n: usize) -> FakeOpsgenie {
     let fake = FakeOpsgenie::builder()
+        .without_demo_data()
         .latency(LATENCY)
         .rate_limit(RATE_LIMIT)
         .start()
@@ -210,7 +211,11 @@ async fn bulk_acknowledge(alerts: usize, one_by_one: usize) {
 
 /// Seeds a fake with `n` alerts, streams them in a child process, returns its peak RSS in KiB.
 async fn stream_in_child(n: u64) -> u64 {
-    let fake = FakeOpsgenie::start().await.expect("fake starts");
+    let fake = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake starts");
     let start = Utc
         .timestamp_millis_opt(1_790_000_000_000)
         .single()

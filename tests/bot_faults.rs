@@ -29,6 +29,7 @@ fn state_env(env: Vec<(String, String)>, test: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn genie_ack_through_503s_dropped_connections_and_throttling() {
     let og = FakeOpsgenie::builder()
+        .without_demo_data()
         .rate_limit(400)
         .faults(Faults::seeded(7).error_503(0.20).drop_connection(0.05))
         .start()
@@ -378,7 +379,11 @@ async fn keys_never_appear_in_output() {
 /// cannot be written is reported while the setting is kept for the run.
 #[tokio::test]
 async fn concurrent_state_writers_never_tear_the_file_and_unwritable_state_is_reported() {
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let dir = temp_dir("me-as");
     let file = dir.join("state.json");
     let env = with(

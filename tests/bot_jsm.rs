@@ -86,7 +86,11 @@ async fn genie_status_and_single_alert_actions_on_jsm() {
 
 #[tokio::test]
 async fn genie_ack_and_close_all_on_jsm() {
-    let og = FakeOpsgenie::builder().start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     for i in 0..45 {
         og.add_alert(
             SeedAlert::new(format!("disk full on node {i}"))

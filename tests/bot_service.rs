@@ -97,7 +97,11 @@ async fn a_half_configured_adapter_is_an_error_not_the_demo() {
 #[tokio::test]
 async fn check_calls_each_service_and_names_the_one_that_is_down() {
     let sp = FakeStatuspage::start().await.expect("fake");
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let store = temp_dir("check").join("opsbot.db");
     let env = with(
         service_env(Some(&sp), Some(&og)),
@@ -517,7 +521,11 @@ async fn no_secret_in_any_log_line() {
 /// line and every setting of both is kept.
 #[tokio::test]
 async fn two_processes_writing_one_store_lose_nothing() {
-    let og = FakeOpsgenie::start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     let store = temp_dir("two-processes").join("opsbot.db");
     const EACH: usize = 40;
     let env = with(

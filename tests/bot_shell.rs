@@ -403,7 +403,11 @@ async fn genie_single_alert_actions() {
 
 #[tokio::test]
 async fn genie_ack_acknowledges_every_open_alert_at_once() {
-    let og = FakeOpsgenie::builder().start().await.expect("fake");
+    let og = FakeOpsgenie::builder()
+        .without_demo_data()
+        .start()
+        .await
+        .expect("fake");
     for i in 0..250 {
         og.add_alert(
             SeedAlert::new(format!("disk full on node {i}"))
