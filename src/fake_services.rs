@@ -96,7 +96,12 @@ async fn serve(addresses: Addresses) -> Result<(), String> {
         .map_err(|e| format!("campfire: {e}"))?;
 
     println!("statuspage {} {}", statuspage.base_url(), statuspage.key());
-    println!("opsgenie {} {}", opsgenie.base_url(), opsgenie.key());
+    // Printed as clients take a base URL, without the trailing `/`.
+    println!(
+        "opsgenie {} {}",
+        opsgenie.base_url().as_str().trim_end_matches('/'),
+        opsgenie.key()
+    );
     println!("campfire {} {}", campfire.base_url(), campfire.bot_key());
     println!(
         "campfire-classic {} {}",
