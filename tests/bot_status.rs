@@ -493,7 +493,7 @@ async fn postmortem_drafts_from_updates_and_chat() {
 
     let postmortem = w
         .client
-        .incidents(&w.page())
+        .incidents(w.page())
         .postmortem(id.clone())
         .get()
         .await
@@ -543,7 +543,7 @@ async fn postmortem_drafts_from_updates_and_chat() {
     );
     let draft = w
         .client
-        .incidents(&w.page())
+        .incidents(w.page())
         .postmortem(old.id.clone())
         .get()
         .await

@@ -575,7 +575,9 @@ impl FakeOpsgenie {
     /// # }
     /// ```
     pub fn on_next_action(&self, id: &AlertId, next: NextAction) {
-        self.state().next_action.insert(id.as_str().to_owned(), next);
+        self.state()
+            .next_action
+            .insert(id.as_str().to_owned(), next);
     }
 
     /// Someone else deletes an alert now (no request, no delay); false when there is none.

@@ -251,7 +251,7 @@ impl Statuspage {
             let status = t
                 .update_status
                 .as_ref()
-                .map(|s| s.label().to_owned())
+                .map(|s| s.label().into_owned())
                 .unwrap_or_else(|| "investigating".into());
             let notify = if t.should_send_notifications.unwrap_or(true) {
                 "notifies subscribers"

@@ -35,7 +35,7 @@ fn update_line(u: &IncidentUpdate) -> String {
     let status = u
         .status
         .as_ref()
-        .map(|s| s.label().to_owned())
+        .map(|s| s.label().into_owned())
         .unwrap_or_else(|| "update".into());
     let mut line = format!("- {when}, {status}");
     if let Some(body) = u.body.as_deref().filter(|b| !b.trim().is_empty()) {
