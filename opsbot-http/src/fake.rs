@@ -1,4 +1,7 @@
-//! What the SDKs' in-process fakes share (feature `fake`): seeded faults and a dropped connection.
+//! What the SDKs' in-process fakes share (feature `fake`): seeded faults, a dropped connection
+//! and the outgoing webhook delivery core ([`webhooks`]).
+
+pub mod webhooks;
 
 use axum::body::{Body, Bytes};
 use axum::http::HeaderValue;

@@ -7,6 +7,7 @@ mod auth;
 mod decode;
 mod error;
 mod macros;
+pub mod object;
 mod redact;
 mod retry;
 mod route;

@@ -30,6 +30,7 @@
 //! ```
 
 use chrono::{DateTime, Utc};
+use opsbot_http::object::ObjectError;
 use serde::{Deserialize, Serialize};
 use serde_with::{DefaultOnNull, serde_as};
 
@@ -201,34 +202,18 @@ impl Notification {
     /// object without a `page`, or with neither an incident nor a component change.
     /// Never panics.
     pub fn from_slice(body: &[u8]) -> Result<Self, WebhookError> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(WebhookError::Empty);
-        }
-        // A derived struct also reads a JSON array (fields by position): refuse anything but
-        // an object, once the body is known to be JSON.
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            let value: serde_json::Value =
-                serde_json::from_slice(body).map_err(|source| WebhookError::NotJson { source })?;
-            return Err(WebhookError::Shape {
-                path: ".".to_owned(),
-                source: serde::de::Error::invalid_type(
-                    object::unexpected(&value),
-                    &"a subscriber notification",
-                ),
-            });
-        }
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let raw = serde_path_to_error::deserialize::<_, RawNotification>(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let source = e.into_inner();
-            if source.is_data() {
-                WebhookError::Shape { path, source }
-            } else {
-                WebhookError::NotJson { source }
-            }
-        })?;
-        de.end()
-            .map_err(|source| WebhookError::NotJson { source })?;
+        let raw: RawNotification =
+            opsbot_http::object::decode_object(body, "a subscriber notification").map_err(|e| {
+                match e {
+                    ObjectError::Empty => WebhookError::Empty,
+                    ObjectError::Shape { path, source } => WebhookError::Shape { path, source },
+                    ObjectError::NotJson(source) => WebhookError::NotJson { source },
+                    // A later kind of refusal: still a body that is not JSON we can read.
+                    _ => WebhookError::NotJson {
+                        source: serde::de::Error::custom(e),
+                    },
+                }
+            })?;
         raw.into_notification()
     }
 
@@ -317,15 +302,15 @@ impl<'de> Deserialize<'de> for Notification {
 /// The wire shape: every part optional, so that what is missing is reported by name.
 #[derive(Deserialize)]
 struct RawNotification {
-    #[serde(default, deserialize_with = "object::or_default")]
+    #[serde(default, deserialize_with = "opsbot_http::object::or_default")]
     meta: Meta,
-    #[serde(default, deserialize_with = "object::optional")]
+    #[serde(default, deserialize_with = "opsbot_http::object::optional")]
     page: Option<WebhookPage>,
-    #[serde(default, deserialize_with = "object::optional")]
+    #[serde(default, deserialize_with = "opsbot_http::object::optional")]
     incident: Option<Incident>,
-    #[serde(default, deserialize_with = "object::optional")]
+    #[serde(default, deserialize_with = "opsbot_http::object::optional")]
     component: Option<Component>,
-    #[serde(default, deserialize_with = "object::optional")]
+    #[serde(default, deserialize_with = "opsbot_http::object::optional")]
     component_update: Option<ComponentUpdate>,
 }
 
@@ -380,66 +365,4 @@ pub enum WebhookError {
         /// What is missing.
         reason: &'static str,
     },
-}
-
-/// Readers of nested structs that take an object or `null`, never an array (a derived
-/// struct would read an array's items as its fields by position).
-mod object {
-    use std::fmt;
-    use std::marker::PhantomData;
-
-    use serde::de::value::MapAccessDeserializer;
-    use serde::de::{self, MapAccess, Unexpected, Visitor};
-    use serde::{Deserialize, Deserializer};
-
-    struct ObjectOrNull<T>(PhantomData<T>);
-
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOrNull<T> {
-        type Value = Option<T>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object or null")
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_map(self)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
-        }
-    }
-
-    /// An object, or `None` for `null`.
-    pub(super) fn optional<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de>,
-    {
-        d.deserialize_option(ObjectOrNull(PhantomData))
-    }
-
-    /// An object, or the default for `null`.
-    pub(super) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
-    where
-        D: Deserializer<'de>,
-        T: Deserialize<'de> + Default,
-    {
-        optional(d).map(Option::unwrap_or_default)
-    }
-
-    /// What a JSON value is, for an error message (never the value itself).
-    pub(super) fn unexpected(value: &serde_json::Value) -> Unexpected<'static> {
-        match value {
-            serde_json::Value::Null => Unexpected::Unit,
-            serde_json::Value::Bool(_) => Unexpected::Other("a boolean"),
-            serde_json::Value::Number(_) => Unexpected::Other("a number"),
-            serde_json::Value::String(_) => Unexpected::Other("a string"),
-            serde_json::Value::Array(_) => Unexpected::Seq,
-            serde_json::Value::Object(_) => Unexpected::Map,
-        }
-    }
 }

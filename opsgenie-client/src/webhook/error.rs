@@ -1,6 +1,8 @@
 //! The decoder's error, and the decoder.
 
-use super::{WebhookEvent, object};
+use opsbot_http::object::ObjectError;
+
+use super::WebhookEvent;
 
 /// A webhook body that is not an alert action payload.
 ///
@@ -31,33 +33,13 @@ pub enum WebhookError {
 }
 
 pub(super) fn decode(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(WebhookError::Empty);
-    }
-    // A derived struct also reads a JSON array (fields by position): refuse anything but an
-    // object before decoding, once the body is known to be JSON.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|source| WebhookError::NotJson { source })?;
-        return Err(WebhookError::Shape {
-            path: ".".to_owned(),
-            source: serde::de::Error::invalid_type(
-                object::unexpected(&value),
-                &"an alert action payload",
-            ),
-        });
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let event = serde_path_to_error::deserialize::<_, WebhookEvent>(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let source = e.into_inner();
-        if source.is_data() {
-            WebhookError::Shape { path, source }
-        } else {
-            WebhookError::NotJson { source }
-        }
-    })?;
-    de.end()
-        .map_err(|source| WebhookError::NotJson { source })?;
-    Ok(event)
+    opsbot_http::object::decode_object(body, "an alert action payload").map_err(|e| match e {
+        ObjectError::Empty => WebhookError::Empty,
+        ObjectError::Shape { path, source } => WebhookError::Shape { path, source },
+        ObjectError::NotJson(source) => WebhookError::NotJson { source },
+        // A later kind of refusal: still a body that is not JSON we can read.
+        _ => WebhookError::NotJson {
+            source: serde::de::Error::custom(e),
+        },
+    })
 }

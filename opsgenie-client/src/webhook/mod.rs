@@ -34,7 +34,6 @@ mod alert;
 mod epoch;
 mod error;
 mod lenient;
-mod object;
 
 pub use action::{SourceType, WebhookAction};
 pub use alert::{MAX_DESCRIPTION_CHARS, WebhookAlert};
@@ -153,12 +152,12 @@ pub struct WebhookEvent {
     /// The action.
     pub action: WebhookAction,
     /// The alert it was made on.
-    #[serde(default, deserialize_with = "object::or_default")]
+    #[serde(default, deserialize_with = "opsbot_http::object::or_default")]
     pub alert: WebhookAlert,
     /// Where the action came from.
     #[serde(
         default,
-        deserialize_with = "object::optional",
+        deserialize_with = "opsbot_http::object::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub source: Option<ActionSource>,
@@ -180,7 +179,7 @@ pub struct WebhookEvent {
     /// `Escalate`: who was notified.
     #[serde(
         default,
-        deserialize_with = "object::optional",
+        deserialize_with = "opsbot_http::object::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub escalation_notify: Option<EscalationNotify>,
@@ -193,7 +192,7 @@ pub struct WebhookEvent {
     /// The trace Opsgenie sometimes attaches.
     #[serde(
         default,
-        deserialize_with = "object::optional",
+        deserialize_with = "opsbot_http::object::optional",
         skip_serializing_if = "Option::is_none"
     )]
     pub alert_flow_context: Option<AlertFlowContext>,
