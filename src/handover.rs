@@ -228,10 +228,14 @@ pub(crate) fn turn_end(
         .iter()
         .filter(|o| o.start_date.is_some_and(|s| s <= now))
         .filter(|o| {
-            o.user
-                .as_ref()
-                .and_then(|u| u.username.as_deref())
-                .is_some_and(|u| on_call.iter().any(|c| c == u))
+            // Opsgenie names the override's user by username, JSM by Atlassian account id: the
+            // on-call answer names people the same way on each.
+            o.user.as_ref().is_some_and(|u| {
+                [u.username.as_deref(), u.id.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|name| on_call.iter().any(|c| c == name))
+            })
         })
         .filter_map(|o| o.end_date)
         .filter(|end| *end > now)
