@@ -689,3 +689,49 @@ async fn handover_notices_are_posted_into_the_rooms() {
     lifecycle.stop();
     task.await.expect("the watcher ends when the bot stops");
 }
+
+/// `genie ack` and `genie close all` count only what was done and name each alert that failed
+/// (with the server's reason) or was gone (deleted by someone else meanwhile), on both faces;
+/// the fake's state says the same.
+#[tokio::test]
+async fn bulk_answers_name_failed_and_gone_alerts_and_count_only_what_was_done() {
+    use opsgenie_client::fake::NextAction;
+    for face in FACES {
+        let w = world(face, "ann").await;
+        let (deleted, failing) = (w.alert("1"), w.alert("2"));
+        w.og.on_next_action(&deleted.id, NextAction::DeleteFirst);
+        w.og.on_next_action(&failing.id, NextAction::Fail("Alert is locked".to_owned()));
+        let answer = w.say("genie ack").await;
+        assert!(
+            answer.starts_with("Acknowledged 1 of 3 unacknowledged alerts."),
+            "{face:?}: {answer}"
+        );
+        assert!(answer.contains("#1 deleted"), "{face:?}: {answer}");
+        assert!(
+            answer.contains("#2 failed: Alert is locked"),
+            "{face:?}: {answer}"
+        );
+        assert!(!answer.contains("#5"), "{face:?}: {answer}");
+        assert!(w.og.alert_by_tiny("1").is_none(), "{face:?}: #1 is deleted");
+        assert!(
+            !w.alert("2").acknowledged,
+            "{face:?}: #2 failed, still unacked"
+        );
+        assert!(w.alert("5").acknowledged, "{face:?}: #5 was acknowledged");
+
+        // Close all: one alert deleted meanwhile is named as gone and not counted as closed.
+        let gone = w.alert("3");
+        w.og.on_next_action(&gone.id, NextAction::DeleteFirst);
+        let open = w.og.alerts().iter().filter(|a| a.is_open()).count();
+        let answer = w.say("genie close all").await;
+        assert!(
+            answer.starts_with(&format!("Closed {} of {open} open alerts.", open - 1)),
+            "{face:?}: {answer}"
+        );
+        assert!(answer.contains("#3 deleted"), "{face:?}: {answer}");
+        assert!(
+            w.og.alerts().iter().all(|a| !a.is_open()),
+            "{face:?}: every alert left is closed"
+        );
+    }
+}
