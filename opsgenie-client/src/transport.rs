@@ -260,7 +260,13 @@ impl opsbot_http::Service for Opsgenie {
     fn observe(&self, answer: &CoreAnswer) {
         let now = Instant::now();
         if answer.status == 429 {
-            if let Some(period) = period_in_sec(&answer.headers) {
+            // Opsgenie names its bucket's period. JSM's published description names no rate-limit
+            // headers, so there a 429 is taken as a one-second bucket (an assumption, in the README's
+            // Opsgenie-vs-JSM table) and the pace is learned the same way; without it a JSM client
+            // never learns a pace and keeps hitting the limit (BENCHMARKS.md row 3).
+            let period =
+                period_in_sec(&answer.headers).or_else(|| (self.backend == "jsm").then_some(1));
+            if let Some(period) = period {
                 self.pacer.on_throttled(period, now);
             }
         } else {
