@@ -33,25 +33,21 @@
 mod jsm;
 mod query;
 mod seed;
+mod server;
 mod state;
 pub mod webhooks;
 
 pub use seed::SeedAlert;
 use seed::demo;
+use server::handle;
 use webhooks::WebhookSender;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use tokio::sync::oneshot;
 
 use crate::alerts::{Alert, AlertStatus, LogEntry, Note};
@@ -62,8 +58,9 @@ use crate::incidents::Incident;
 use crate::schedules::{Override, RotationType, Schedule};
 use crate::{Client, RetryPolicy};
 
+use opsbot_http::fake::FaultGate;
 pub use state::NextAction;
-use state::{Reply, State};
+use state::State;
 
 /// The key the fake accepts unless another is chosen (on the JSM paths: the API token).
 pub const DEFAULT_KEY: &str = "00000000-fake-4key-8000-000000000000";
@@ -83,53 +80,16 @@ pub const JSM_ACCOUNT_ID: &str = "000000fake0000account0001";
 /// without an owner team belong to it.
 pub const JSM_TEAM_ID: &str = "00000000-fake-4tem-8000-000000000001";
 
-/// Seeded faults: the same seed and the same requests give the same fault sequence (the same
-/// shape as the other crates' fakes).
+/// Seeded faults, the same type as the other crates' fakes (`opsbot_http::fake::Faults`): the
+/// same seed and the same requests give the same fault sequence. This fake serves 503s and
+/// dropped connections; the stream faults are Campfire's.
 ///
 /// ```
 /// use opsgenie_client::fake::Faults;
 /// let faults = Faults::seeded(7).error_503(0.2).drop_connection(0.05);
 /// assert_eq!(faults.error_503, 0.2);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Faults {
-    /// The seed of the fault sequence.
-    pub seed: u64,
-    /// Probability (0..=1) that a request is answered 503 with an HTML body.
-    pub error_503: f64,
-    /// Probability (0..=1) that the connection is dropped in the middle of the answer.
-    pub drop_connection: f64,
-}
-
-impl Faults {
-    /// No faults.
-    pub fn none() -> Self {
-        Faults::default()
-    }
-
-    /// No faults yet, with this seed.
-    pub fn seeded(seed: u64) -> Self {
-        Faults {
-            seed,
-            ..Faults::default()
-        }
-    }
-
-    /// Sets the probability of a 503.
-    #[must_use]
-    pub fn error_503(mut self, probability: f64) -> Self {
-        self.error_503 = probability;
-        self
-    }
-
-    /// Sets the probability of a dropped connection.
-    #[must_use]
-    pub fn drop_connection(mut self, probability: f64) -> Self {
-        self.drop_connection = probability;
-        self
-    }
-}
+pub use opsbot_http::fake::Faults;
 
 #[derive(Debug)]
 struct Knobs {
@@ -137,8 +97,7 @@ struct Knobs {
     rate_limit: Option<u32>,
     window_start: Instant,
     in_window: u32,
-    faults: Faults,
-    rng: fastrand::Rng,
+    faults: FaultGate,
 }
 
 struct Shared {
@@ -290,8 +249,7 @@ impl FakeOpsgenieBuilder {
                 rate_limit: self.rate_limit,
                 window_start: Instant::now(),
                 in_window: 0,
-                rng: fastrand::Rng::with_seed(self.faults.seed),
-                faults: self.faults,
+                faults: FaultGate::new(self.faults),
             }),
             served: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
@@ -515,8 +473,7 @@ impl FakeOpsgenie {
     /// Changes the faults and restarts their sequence from the seed.
     pub fn set_faults(&self, faults: Faults) {
         let mut k = lock(&self.shared.knobs);
-        k.rng = fastrand::Rng::with_seed(faults.seed);
-        k.faults = faults;
+        k.faults.reset(faults);
     }
 
     /// Changes how long accepted requests stay unprocessed.
@@ -702,213 +659,4 @@ impl FakeOpsgenie {
     pub fn incidents(&self) -> Vec<Incident> {
         self.state().incidents.clone()
     }
-}
-
-fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn respond(answer: Reply, request_id: &str) -> Response {
-    let mut body = answer.body;
-    if let Some(obj) = body.as_object_mut() {
-        obj.insert("took".into(), json!(0.001));
-        // An accepted request keeps its own id: that is the one its outcome is read with.
-        obj.entry("requestId").or_insert(json!(request_id));
-    }
-    let mut builder = Response::builder()
-        .status(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .header("content-type", "application/json")
-        .header("x-request-id", request_id);
-    for (k, v) in answer.headers {
-        builder = builder.header(k, v);
-    }
-    builder
-        .body(Body::from(body.to_string()))
-        .unwrap_or_else(|_| Response::new(Body::empty()))
-}
-
-enum Gate {
-    Pass,
-    Throttled(Duration),
-    Unavailable,
-    Drop,
-}
-
-async fn handle(
-    AxumState(shared): AxumState<Arc<Shared>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let n = shared.served.fetch_add(1, Ordering::SeqCst) + 1;
-    let request_id = format!("{n:08x}-fake-4rid-8000-{n:012}");
-    let segments: Vec<String> = uri
-        .path()
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let jsm = segments.len() >= 3
-        && segments
-            .iter()
-            .take(3)
-            .map(String::as_str)
-            .eq(["jsm", "ops", "api"]);
-    let (latency, gate) = {
-        let mut k = lock(&shared.knobs);
-        let mut gate = Gate::Pass;
-        if let Some(limit) = k.rate_limit {
-            let now = Instant::now();
-            if now.duration_since(k.window_start) >= Duration::from_secs(1) {
-                k.window_start = now;
-                k.in_window = 0;
-            }
-            if k.in_window >= limit {
-                gate = Gate::Throttled(Duration::from_secs(1) - now.duration_since(k.window_start));
-            } else {
-                k.in_window += 1;
-            }
-        }
-        if matches!(gate, Gate::Pass) {
-            let (unavailable, dropped) = (k.faults.error_503, k.faults.drop_connection);
-            if unavailable > 0.0 || dropped > 0.0 {
-                let roll = k.rng.f64();
-                if roll < unavailable {
-                    gate = Gate::Unavailable;
-                } else if roll < unavailable + dropped {
-                    gate = Gate::Drop;
-                }
-            }
-        }
-        (k.latency, gate)
-    };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    match gate {
-        Gate::Pass => {}
-        Gate::Throttled(left) => {
-            shared.throttled.fetch_add(1, Ordering::SeqCst);
-            let secs = left.as_secs_f64().ceil().max(1.0) as u64;
-            if jsm {
-                let mut reply = jsm::too_many_requests();
-                reply.headers.push(("Retry-After", secs.to_string()));
-                return jsm::respond(reply, &request_id);
-            }
-            let mut answer = Reply {
-                status: 429,
-                body: json!({ "message": "You are making too many requests! To avoid errors, we recommend you limit requests." }),
-                headers: Vec::new(),
-            };
-            answer.headers.push(("Retry-After", secs.to_string()));
-            answer
-                .headers
-                .push(("X-RateLimit-State", "THROTTLED".into()));
-            answer
-                .headers
-                .push(("X-RateLimit-Reason", "INTEGRATION".into()));
-            answer
-                .headers
-                .push(("X-RateLimit-Period-In-Sec", "1".into()));
-            return respond(answer, &request_id);
-        }
-        Gate::Unavailable => {
-            return Response::builder()
-                .status(StatusCode::SERVICE_UNAVAILABLE)
-                .header("content-type", "text/html")
-                .body(Body::from(
-                    "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
-                ))
-                .unwrap_or_else(|_| Response::new(Body::empty()));
-        }
-        Gate::Drop => {
-            // Starts a body and breaks off: the client sees the connection die mid-answer.
-            let chunks: Vec<std::result::Result<Bytes, std::io::Error>> = vec![
-                Ok(Bytes::from_static(b"{\"data\":")),
-                Err(std::io::Error::other("fake: connection dropped")),
-            ];
-            return Response::builder()
-                .status(StatusCode::OK)
-                .header("content-type", "application/json")
-                .body(Body::from_stream(futures_util::stream::iter(chunks)))
-                .unwrap_or_else(|_| Response::new(Body::empty()));
-        }
-    }
-    if segments
-        .iter()
-        .map(String::as_str)
-        .eq(["_edge", "tenant_info"])
-    {
-        let body = json!({ "cloudId": JSM_CLOUD_ID });
-        return Response::builder()
-            .status(StatusCode::OK)
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap_or_else(|_| Response::new(Body::empty()));
-    }
-    let authorization = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let query: HashMap<String, String> = uri
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let method =
-        reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap_or(reqwest::Method::GET);
-    if jsm {
-        if !jsm::authorized(authorization, &shared.key) {
-            return jsm::respond(jsm::unauthorized(), &request_id);
-        }
-        let mut state = lock(&shared.state);
-        shared.process(&mut state);
-        let reply = jsm::serve(&mut state, &method, &segments, &query, &body);
-        // A request accepted with no processing delay is applied at once.
-        shared.process(&mut state);
-        drop(state);
-        return jsm::respond(reply, &request_id);
-    }
-    let expected = format!("GenieKey {}", shared.key);
-    if authorization != expected {
-        return respond(
-            Reply {
-                status: 401,
-                body: json!({ "message": "Could not authenticate" }),
-                headers: Vec::new(),
-            },
-            &request_id,
-        );
-    }
-    let answer = {
-        let mut state = lock(&shared.state);
-        shared.process(&mut state);
-        let answer = state.route(&method, &segments, &query, &body);
-        // A request accepted with no processing delay is applied at once.
-        shared.process(&mut state);
-        answer
-    };
-    respond(answer, &request_id)
 }
